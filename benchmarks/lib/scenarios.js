@@ -1,0 +1,187 @@
+'use strict';
+
+// The benchmark scenarios: what the load generator is asked to do, and
+// which numbers each one reports. Each run gets a fresh server process.
+
+const { runLoadgen } = require('./loadgen-process');
+
+const MiB = 1024 * 1024;
+const IDLE_CONNECTIONS = 10000;
+
+// Metric descriptions. `better` tells which direction wins; ratios in the
+// report are always uws/ws.
+const metric = {
+  messagesPerSec: { key: 'messagesPerSec', label: 'messages/s', better: 'higher', digits: 0 },
+  cpuPerMessage: { key: 'cpuUsPerMessage', label: 'server CPU µs/message', better: 'lower', digits: 2 },
+  connectionsPerSec: { key: 'connectionsPerSec', label: 'connections/s', better: 'higher', digits: 0 },
+  cpuPerConnection: { key: 'cpuUsPerConnection', label: 'server CPU µs/connection', better: 'lower', digits: 1 },
+  rssPerConnection: { key: 'rssBytesPerConnection', label: 'RSS bytes/idle connection', better: 'lower', digits: 0 },
+  heapPerConnection: { key: 'heapBytesPerConnection', label: 'JS heap bytes/idle connection', better: 'lower', digits: 0 },
+  megabytesPerSec: { key: 'megabytesPerSec', label: 'MB/s echoed (10^6 B)', better: 'higher', digits: 1 },
+  cpuPerHugeMessage: { key: 'cpuMsPerMessage', label: 'server CPU ms/message', better: 'lower', digits: 2 },
+};
+
+const SCENARIOS = [
+  {
+    id: 'echo-1',
+    title: 'echo 32 B text, 1 connection',
+    kind: 'echo',
+    load: { connections: 1, inFlight: 1, size: 32 },
+    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
+  },
+  {
+    id: 'echo-100',
+    title: 'echo 32 B text, 100 connections',
+    kind: 'echo',
+    load: { connections: 100, inFlight: 1, size: 32 },
+    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
+  },
+  {
+    id: 'echo-1000',
+    title: 'echo 32 B text, 1000 connections',
+    kind: 'echo',
+    load: { connections: 1000, inFlight: 1, size: 32 },
+    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
+  },
+  {
+    id: 'pipelined',
+    title: 'pipelined echo 32 B, 100 connections × 16 in flight',
+    kind: 'echo',
+    load: { connections: 100, inFlight: 16, size: 32 },
+    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
+  },
+  {
+    id: 'connrate',
+    title: 'connection rate: connect, upgrade, 1 echo, close; 32 in flight',
+    kind: 'connrate',
+    load: { workers: 32, size: 32 },
+    metrics: [metric.connectionsPerSec, metric.cpuPerConnection],
+  },
+  {
+    id: 'idle',
+    title: `idle memory, ${IDLE_CONNECTIONS.toLocaleString('en-US')} open connections`,
+    kind: 'idle',
+    load: { connections: IDLE_CONNECTIONS },
+    metrics: [metric.rssPerConnection, metric.heapPerConnection],
+  },
+  {
+    id: 'huge',
+    title: 'huge messages: 16 MiB binary, 4 connections',
+    kind: 'echo',
+    load: { connections: 4, inFlight: 1, size: 16 * MiB, binary: true, timeout: 60 },
+    metrics: [metric.megabytesPerSec, metric.cpuPerHugeMessage],
+  },
+];
+
+function commonArgs(server, ctx) {
+  return ['--port', String(server.port), '--cpu-pid', String(server.pid)].concat(
+    ctx.deflate ? ['--deflate'] : [],
+  );
+}
+
+function describeFailure(outcome) {
+  const { result, code, stderr } = outcome;
+  if (result && result.error_total) {
+    return `${result.error_total} error(s) ${JSON.stringify(result.errors)}: ${result.error_samples.slice(0, 3).join(' | ')}`;
+  }
+  return `load generator exit ${code}: ${stderr.trim().slice(0, 500) || 'no output'}`;
+}
+
+async function measureEcho(scenario, server, ctx) {
+  const load = scenario.load;
+  const args = ['echo', ...commonArgs(server, ctx),
+    '--connections', String(load.connections),
+    '--in-flight', String(load.inFlight),
+    '--size', String(load.size),
+    '--warmup', String(ctx.warmup),
+    '--duration', String(ctx.duration)];
+  if (load.binary) args.push('--binary');
+  if (load.timeout) args.push('--timeout', String(load.timeout));
+  const run = runLoadgen(ctx.loadgen, args, { core: ctx.loadgenCore });
+  ctx.knownPids.set(run.pid, 'load generator');
+  const outcome = await run.done;
+  const r = outcome.result;
+  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
+  // Server CPU per message, from bytes so partial 16 MiB messages count.
+  const messagesEquivalent = r.payload_bytes / load.size;
+  return {
+    ok: true,
+    raw: r,
+    loadgenBusy: r.loadgen_busy,
+    serverBusy: r.server_busy,
+    metrics: {
+      messagesPerSec: r.messages_per_s,
+      cpuUsPerMessage: r.server_cpu_us_per_message,
+      megabytesPerSec: r.mb_per_s,
+      cpuMsPerMessage: messagesEquivalent > 0 ? (r.server_cpu_s * 1e3) / messagesEquivalent : null,
+    },
+  };
+}
+
+async function measureConnRate(scenario, server, ctx) {
+  const args = ['connrate', ...commonArgs(server, ctx),
+    '--workers', String(scenario.load.workers),
+    '--size', String(scenario.load.size),
+    '--warmup', String(ctx.warmup),
+    '--duration', String(ctx.duration)];
+  const run = runLoadgen(ctx.loadgen, args, { core: ctx.loadgenCore });
+  ctx.knownPids.set(run.pid, 'load generator');
+  const outcome = await run.done;
+  const r = outcome.result;
+  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
+  return {
+    ok: true,
+    raw: r,
+    loadgenBusy: r.loadgen_busy,
+    serverBusy: r.server_busy,
+    metrics: {
+      connectionsPerSec: r.connections_per_s,
+      cpuUsPerConnection: r.server_cpu_us_per_connection,
+    },
+  };
+}
+
+// RSS with the connections open minus RSS before (both after two GCs in
+// the server), divided by the number of connections.
+async function measureIdle(scenario, server, ctx) {
+  const connections = Math.min(scenario.load.connections, ctx.maxIdleConnections);
+  const before = await server.memory();
+  let during = null;
+  let queryError = null;
+  const args = ['idle', ...commonArgs(server, ctx), '--connections', String(connections)];
+  const run = runLoadgen(ctx.loadgen, args, {
+    core: ctx.loadgenCore,
+    onEvent: (event, child) => {
+      if (event.event !== 'ready') return;
+      server
+        .memory()
+        .then((m) => (during = m))
+        .catch((err) => (queryError = err))
+        .finally(() => child.stdin.end('close\n'));
+    },
+  });
+  ctx.knownPids.set(run.pid, 'load generator');
+  const outcome = await run.done;
+  const r = outcome.result;
+  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
+  if (queryError || !during) return { ok: false, error: `memory query failed: ${queryError}`, raw: r };
+  if (during.clients !== -1 && during.clients !== connections) {
+    return { ok: false, error: `server counted ${during.clients} clients, expected ${connections}`, raw: r };
+  }
+  return {
+    ok: true,
+    raw: { ...r, memoryBefore: before, memoryDuring: during },
+    metrics: {
+      rssBytesPerConnection: (during.rss - before.rss) / connections,
+      heapBytesPerConnection: (during.heapUsed - before.heapUsed) / connections,
+    },
+  };
+}
+
+function measure(scenario, server, ctx) {
+  if (scenario.kind === 'echo') return measureEcho(scenario, server, ctx);
+  if (scenario.kind === 'connrate') return measureConnRate(scenario, server, ctx);
+  return measureIdle(scenario, server, ctx);
+}
+
+module.exports = { SCENARIOS, measure, IDLE_CONNECTIONS };

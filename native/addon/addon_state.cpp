@@ -1,0 +1,227 @@
+#include "addon/addon_state.h"
+
+#include <uv.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "addon/handshake_objects.h"
+#include "core/handshake.h"
+#include "core/http_request_parser.h"
+#include "core/protocol_error.h"
+#include "net/connection.h"
+#include "net/listener.h"
+
+namespace uws::addon {
+
+namespace {
+// Messages up to this size are copied into a fresh Buffer; larger ones that
+// were assembled natively are handed over without a copy (an external
+// buffer that frees the block when JS drops it).
+constexpr size_t kExternalThreshold = 16 * 1024;
+
+void freeBlock(napi_env /*env*/, void* data, void* /*hint*/) { std::free(data); }
+
+uv_loop_t* loopOf(napi_env env) {
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  return loop;
+}
+}  // namespace
+
+AddonState::AddonState(napi_env env)
+    : env_(env), context_(std::make_unique<net::LoopContext>(loopOf(env), this)) {}
+
+AddonState::~AddonState() = default;
+
+AddonState* AddonState::from(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<AddonState*>(data);
+}
+
+void AddonState::setCallback(Callback which, napi_value function) {
+  if (callbacks_[which]) napi_delete_reference(env_, callbacks_[which]);
+  napi_create_reference(env_, function, 1, &callbacks_[which]);
+}
+
+uint32_t AddonState::addListener(net::Listener* listener) {
+  const uint32_t id = nextListenerId_++;
+  listeners_[id] = listener;
+  return id;
+}
+
+net::Listener* AddonState::findListener(uint32_t id) const {
+  const auto found = listeners_.find(id);
+  return found == listeners_.end() ? nullptr : found->second;
+}
+
+void AddonState::forgetListener(uint32_t id) { listeners_.erase(id); }
+
+CallbackScope* AddonState::createScope(napi_value owner, const char* name) {
+  auto* scope = new CallbackScope();
+  napi_create_reference(env_, owner, 1, &scope->owner);
+  napi_value resourceName;
+  napi_create_string_utf8(env_, name, NAPI_AUTO_LENGTH, &resourceName);
+  napi_async_init(env_, owner, resourceName, &scope->asyncContext);
+  return scope;
+}
+
+void AddonState::retainScope(void* scope) { ++static_cast<CallbackScope*>(scope)->holders; }
+
+void AddonState::releaseScope(void* scope) {
+  auto* callbackScope = static_cast<CallbackScope*>(scope);
+  if (--callbackScope->holders > 0) return;
+  napi_handle_scope handles;
+  napi_open_handle_scope(env_, &handles);
+  napi_async_destroy(env_, callbackScope->asyncContext);
+  napi_delete_reference(env_, callbackScope->owner);
+  napi_close_handle_scope(env_, handles);
+  delete callbackScope;
+}
+
+void AddonState::enterBatch(void* scope) {
+  if (batchDepth_++ > 0) return;
+  napi_open_handle_scope(env_, &handleScope_);
+  auto* callbackScope = static_cast<CallbackScope*>(scope);
+  napi_value resource = reference(callbackScope->owner);
+  napi_open_callback_scope(env_, resource, callbackScope->asyncContext, &callbackScope_);
+}
+
+void AddonState::leaveBatch() {
+  if (--batchDepth_ > 0) return;
+  // Closing the callback scope runs process.nextTick callbacks and
+  // microtasks queued by the events of this batch.
+  napi_close_callback_scope(env_, callbackScope_);
+  napi_close_handle_scope(env_, handleScope_);
+  callbackScope_ = nullptr;
+  handleScope_ = nullptr;
+}
+
+napi_value AddonState::reference(void* ref) {
+  napi_value value = nullptr;
+  napi_get_reference_value(env_, static_cast<napi_ref>(ref), &value);
+  return value;
+}
+
+void AddonState::call(Callback which, size_t argc, napi_value* argv) {
+  napi_value function = reference(callbacks_[which]);
+  napi_value receiver;
+  napi_get_undefined(env_, &receiver);
+  napi_value result;
+  if (napi_call_function(env_, receiver, function, argc, argv, &result) == napi_pending_exception) {
+    // As for an exception thrown in any Node callback: 'uncaughtException'.
+    napi_value error;
+    napi_get_and_clear_last_exception(env_, &error);
+    napi_fatal_exception(env_, error);
+  }
+}
+
+napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
+  napi_value buffer;
+  napi_create_buffer_copy(env_, length, data, nullptr, &buffer);
+  return buffer;
+}
+
+void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
+                           const core::HandshakeCheck& check) {
+  auto* scope = static_cast<CallbackScope*>(connection.scope());
+  net::PeerInfo peer;
+  connection.readPeer(&peer);
+  napi_value argv[4];
+  argv[0] = reference(scope->owner);
+  napi_create_double(env_, connection.id(), &argv[1]);
+  argv[2] = makeRequestObject(env_, request, peer);
+  argv[3] = makeCheckObject(env_, check, request.joinedHeader("sec-websocket-key"),
+                            request.joinedHeader("sec-websocket-protocol"),
+                            request.joinedHeader("sec-websocket-version"));
+  call(kOnUpgrade, 4, argv);
+}
+
+void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {
+  napi_value argv[3];
+  argv[0] = reference(connection.userData());
+  if (message.frameSizes) {
+    // fragments mode: one Buffer per frame payload, as ws delivers them.
+    napi_create_array_with_length(env_, message.frameSizes->size(), &argv[1]);
+    size_t offset = 0;
+    uint32_t index = 0;
+    for (const uint32_t size : *message.frameSizes) {
+      napi_set_element(env_, argv[1], index++, bufferCopy(message.owned + offset, size));
+      offset += size;
+    }
+    std::free(message.owned);
+  } else if (message.owned) {
+    if (message.length < kExternalThreshold ||
+        napi_create_external_buffer(env_, message.length, message.owned, freeBlock, nullptr,
+                                    &argv[1]) != napi_ok) {
+      argv[1] = bufferCopy(message.owned, message.length);
+      std::free(message.owned);
+    }
+  } else {
+    argv[1] = bufferCopy(message.borrowed, message.length);
+  }
+  message.owned = nullptr;
+  napi_get_boolean(env_, message.binary, &argv[2]);
+  call(kOnMessage, 3, argv);
+}
+
+void AddonState::onPing(net::Connection& connection, const uint8_t* data, size_t length) {
+  napi_value argv[2] = {reference(connection.userData()), bufferCopy(data, length)};
+  call(kOnPing, 2, argv);
+}
+
+void AddonState::onPong(net::Connection& connection, const uint8_t* data, size_t length) {
+  napi_value argv[2] = {reference(connection.userData()), bufferCopy(data, length)};
+  call(kOnPong, 2, argv);
+}
+
+void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const uint8_t* reason,
+                              size_t length) {
+  napi_value argv[3];
+  argv[0] = reference(connection.userData());
+  napi_create_uint32(env_, code, &argv[1]);
+  argv[2] = bufferCopy(reason, length);
+  call(kOnCloseFrame, 3, argv);
+}
+
+void AddonState::onProtocolError(net::Connection& connection, const core::ProtocolError& error) {
+  napi_value argv[5];
+  argv[0] = reference(connection.userData());
+  napi_create_string_utf8(env_, error.code, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_create_string_utf8(env_, error.message, NAPI_AUTO_LENGTH, &argv[2]);
+  napi_create_uint32(env_, error.closeCode, &argv[3]);
+  napi_get_boolean(env_, error.isRangeError, &argv[4]);
+  call(kOnProtocolError, 5, argv);
+}
+
+void AddonState::onFlush(net::Connection& connection, uint64_t flushed) {
+  napi_value argv[2];
+  argv[0] = reference(connection.userData());
+  napi_create_double(env_, static_cast<double>(flushed), &argv[1]);
+  call(kOnFlush, 2, argv);
+}
+
+void AddonState::onEnd(net::Connection& connection) {
+  napi_value argv[1] = {reference(connection.userData())};
+  call(kOnEnd, 1, argv);
+}
+
+void AddonState::onRelease(net::Connection& connection) {
+  if (connection.userData()) napi_delete_reference(env_, static_cast<napi_ref>(connection.userData()));
+}
+
+void AddonState::beginTeardown(napi_async_cleanup_hook_handle handle) {
+  cleanupHandle_ = handle;
+  context_->closeAll(
+      [](void* data) {
+        auto* state = static_cast<AddonState*>(data);
+        napi_async_cleanup_hook_handle done = state->cleanupHandle_;
+        delete state;
+        napi_remove_async_cleanup_hook(done);
+      },
+      this);
+}
+
+}  // namespace uws::addon

@@ -1,0 +1,97 @@
+// Everything the binding keeps per Node environment (main thread or Worker):
+// the loop context, the JS callbacks, the listeners, and the ConnectionEvents
+// implementation that turns native events into JS calls.
+#pragma once
+
+#include <node_api.h>
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "net/connection_events.h"
+#include "net/loop_context.h"
+
+namespace uws::addon {
+
+// What a listener's connections run their callbacks in: the listener's
+// owner object (the JS server) and an async context made when it started
+// listening, so AsyncLocalStorage sees the context of listen().
+struct CallbackScope {
+  napi_ref owner = nullptr;
+  napi_async_context asyncContext = nullptr;
+  int holders = 0;
+};
+
+enum Callback : int {
+  kOnUpgrade,
+  kOnMessage,
+  kOnPing,
+  kOnPong,
+  kOnCloseFrame,
+  kOnProtocolError,
+  kOnFlush,
+  kOnEnd,
+  kCallbackCount
+};
+
+class AddonState final : public net::ConnectionEvents {
+ public:
+  explicit AddonState(napi_env env);
+  ~AddonState() override;
+
+  static AddonState* from(napi_env env);
+
+  napi_env env() const { return env_; }
+  net::LoopContext& context() { return *context_; }
+  bool initialized() const { return callbacks_[0] != nullptr; }
+  void setCallback(Callback which, napi_value function);
+
+  uint32_t addListener(net::Listener* listener);
+  net::Listener* findListener(uint32_t id) const;
+  void forgetListener(uint32_t id);
+
+  CallbackScope* createScope(napi_value owner, const char* name);
+
+  // Scratch space for converting strings to UTF-8 on the send path.
+  std::vector<char>& scratch() { return scratch_; }
+
+  // Environment teardown (Worker exit): closes everything, then frees this.
+  void beginTeardown(napi_async_cleanup_hook_handle handle);
+
+  // net::ConnectionEvents
+  void enterBatch(void* scope) override;
+  void leaveBatch() override;
+  void retainScope(void* scope) override;
+  void releaseScope(void* scope) override;
+  void onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
+                 const core::HandshakeCheck& check) override;
+  void onMessage(net::Connection& connection, net::MessageView& message) override;
+  void onPing(net::Connection& connection, const uint8_t* data, size_t length) override;
+  void onPong(net::Connection& connection, const uint8_t* data, size_t length) override;
+  void onCloseFrame(net::Connection& connection, uint16_t code, const uint8_t* reason,
+                    size_t length) override;
+  void onProtocolError(net::Connection& connection, const core::ProtocolError& error) override;
+  void onFlush(net::Connection& connection, uint64_t flushed) override;
+  void onEnd(net::Connection& connection) override;
+  void onRelease(net::Connection& connection) override;
+
+ private:
+  void call(Callback which, size_t argc, napi_value* argv);
+  napi_value reference(void* ref);
+  napi_value bufferCopy(const uint8_t* data, size_t length);
+
+  napi_env env_;
+  std::unique_ptr<net::LoopContext> context_;
+  napi_ref callbacks_[kCallbackCount] = {};
+  std::unordered_map<uint32_t, net::Listener*> listeners_;
+  uint32_t nextListenerId_ = 1;
+  std::vector<char> scratch_;
+  int batchDepth_ = 0;
+  napi_handle_scope handleScope_ = nullptr;
+  napi_callback_scope callbackScope_ = nullptr;
+  napi_async_cleanup_hook_handle cleanupHandle_ = nullptr;
+};
+
+}  // namespace uws::addon

@@ -1,0 +1,166 @@
+// Binding functions that act on one connection, named by its id.
+#include "addon/connection_api.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "addon/addon_state.h"
+#include "addon/js_args.h"
+#include "net/connection.h"
+
+namespace uws::addon {
+
+namespace {
+
+constexpr size_t kScratchKeep = 1024 * 1024;
+
+net::Connection* connectionArg(napi_env env, const Args& args) {
+  return AddonState::from(env)->context().findConnection(toNumber(env, args.argv[0], -1));
+}
+
+// Bytes of a string or binary value. Strings are encoded to UTF-8 into the
+// state's scratch buffer (reused; no allocation per message once grown).
+bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* length) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  if (type == napi_string) {
+    std::vector<char>& scratch = AddonState::from(env)->scratch();
+    size_t needed = 0;
+    napi_get_value_string_utf8(env, value, nullptr, 0, &needed);
+    if (scratch.size() < needed + 1) scratch.resize(needed + 1);
+    napi_get_value_string_utf8(env, value, scratch.data(), needed + 1, length);
+    *data = reinterpret_cast<const uint8_t*>(scratch.data());
+    return true;
+  }
+  if (type == napi_undefined || type == napi_null) {
+    *data = nullptr;
+    *length = 0;
+    return true;
+  }
+  return bytesOf(env, value, data, length);
+}
+
+napi_value accept(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  if (!connection) return boolValue(env, false);
+  std::string response = toString(env, args.argv[2]);
+  napi_value options = args.argv[3];
+  net::ConnectionSettings settings;
+  settings.maxPayload = static_cast<uint64_t>(std::max(0.0, numberProperty(env, options, "maxPayload", 100 * 1024 * 1024)));
+  settings.maxFragments = static_cast<uint32_t>(std::max(0.0, numberProperty(env, options, "maxFragments", 16 * 1024)));
+  settings.maxPendingAutoPongs = static_cast<uint32_t>(std::max(0.0, numberProperty(env, options, "maxPendingAutoPongs", 60)));
+  settings.closeTimeoutMs = static_cast<uint64_t>(std::max(0.0, numberProperty(env, options, "closeTimeout", 30000)));
+  settings.skipUtf8Validation = boolProperty(env, options, "skipUTF8Validation", false);
+  settings.autoPong = boolProperty(env, options, "autoPong", true);
+  settings.fragments = boolProperty(env, options, "fragments", false);
+  napi_ref ws;
+  napi_create_reference(env, args.argv[1], 1, &ws);
+  const bool accepted = connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
+                                                  response.size(), settings, ws);
+  if (!accepted) napi_delete_reference(env, ws);
+  return boolValue(env, accepted);
+}
+
+napi_value writeRaw(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  const uint8_t* data = nullptr;
+  size_t length = 0;
+  if (!connection || !payloadOf(env, args.argv[1], &data, &length)) return boolValue(env, false);
+  return boolValue(env, connection->writeRaw(data, length));
+}
+
+napi_value end(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) connection->endRaw();
+  return undefinedValue(env);
+}
+
+napi_value destroy(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) connection->destroy(false);
+  return undefinedValue(env);
+}
+
+napi_value send(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  const uint8_t* data = nullptr;
+  size_t length = 0;
+  if (!connection) return numberValue(env, -1);
+  if (!payloadOf(env, args.argv[1], &data, &length)) {
+    napi_throw_type_error(env, nullptr, "uws: send() data must be a string or binary data");
+    return nullptr;
+  }
+  const auto opcode = static_cast<core::Opcode>(toNumber(env, args.argv[2], 2));
+  const bool fin = toBool(env, args.argv[3]);
+  const bool mask = toBool(env, args.argv[4]);
+  const double result = connection->sendFrame(opcode, fin, data, length, mask);
+  // Keep the scratch buffer for small strings only.
+  std::vector<char>& scratch = AddonState::from(env)->scratch();
+  if (scratch.size() > kScratchKeep) std::vector<char>().swap(scratch);
+  return numberValue(env, result);
+}
+
+napi_value close(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  if (!connection) return undefinedValue(env);
+  const int code = static_cast<int>(toNumber(env, args.argv[1], -1));
+  const uint8_t* reason = nullptr;
+  size_t length = 0;
+  if (code < 0 || !payloadOf(env, args.argv[2], &reason, &length)) {
+    reason = nullptr;
+    length = 0;
+  }
+  connection->close(code, reason, std::min<size_t>(length, 123));
+  return undefinedValue(env);
+}
+
+napi_value pause(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) connection->pause();
+  return undefinedValue(env);
+}
+
+napi_value resume(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) connection->resume();
+  return undefinedValue(env);
+}
+
+napi_value bufferedAmount(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  return numberValue(env, connection ? static_cast<double>(connection->bufferedAmount()) : 0);
+}
+
+napi_value setFlushEvents(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) {
+    connection->setFlushEvents(toBool(env, args.argv[1]));
+  }
+  return undefinedValue(env);
+}
+
+}  // namespace
+
+void defineConnectionApi(napi_env env, napi_value exports) {
+  const napi_property_descriptor properties[] = {
+      {"accept", nullptr, accept, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"writeRaw", nullptr, writeRaw, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"end", nullptr, end, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"destroy", nullptr, destroy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"send", nullptr, send, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"close", nullptr, close, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"terminate", nullptr, destroy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pause", nullptr, pause, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"resume", nullptr, resume, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bufferedAmount", nullptr, bufferedAmount, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setFlushEvents", nullptr, setFlushEvents, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+}
+
+}  // namespace uws::addon

@@ -1,0 +1,37 @@
+// Small helpers for reading the arguments of binding functions.
+#pragma once
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace uws::addon {
+
+struct Args {
+  static constexpr size_t kMax = 6;
+  napi_value argv[kMax] = {};
+  size_t argc = kMax;
+  napi_value self = nullptr;
+
+  Args(napi_env env, napi_callback_info info) {
+    napi_get_cb_info(env, info, &argc, argv, &self, nullptr);
+  }
+};
+
+double toNumber(napi_env env, napi_value value, double fallback = 0);
+bool toBool(napi_env env, napi_value value);
+std::string toString(napi_env env, napi_value value);
+double numberProperty(napi_env env, napi_value object, const char* name, double fallback);
+bool boolProperty(napi_env env, napi_value object, const char* name, bool fallback);
+
+// The bytes of a Buffer, TypedArray, DataView or ArrayBuffer; false if the
+// value is none of them.
+bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* length);
+
+napi_value undefinedValue(napi_env env);
+napi_value numberValue(napi_env env, double n);
+napi_value boolValue(napi_env env, bool b);
+
+}  // namespace uws::addon

@@ -1,0 +1,309 @@
+#include "core/http_request_parser.h"
+
+#include <cstring>
+
+namespace uws::core {
+
+namespace {
+
+// RFC 7230 tchar.
+bool isTokenChar(uint8_t c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool isAlpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+// The methods Node's HTTP parser accepts (http.METHODS on Node 20).
+constexpr const char* kMethods[] = {
+    "ACL",        "BIND",     "CHECKOUT", "CONNECT",     "COPY",      "DELETE",    "GET",    "HEAD",
+    "LINK",       "LOCK",     "M-SEARCH", "MERGE",       "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE",
+    "NOTIFY",     "OPTIONS",  "PATCH",    "POST",        "PROPFIND",  "PROPPATCH", "PURGE",  "PUT",
+    "QUERY",      "REBIND",   "REPORT",   "SEARCH",      "SOURCE",    "SUBSCRIBE", "TRACE",  "UNBIND",
+    "UNLINK",     "UNLOCK",   "UNSUBSCRIBE",
+};
+
+bool isKnownMethod(std::string_view method) {
+  for (const char* m : kMethods) {
+    if (method == m) return true;
+  }
+  return false;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    uint8_t c = static_cast<uint8_t>(a[i]);
+    if (c >= 'A' && c <= 'Z') c = static_cast<uint8_t>(c | 0x20);
+    if (c != static_cast<uint8_t>(lower[i])) return false;
+  }
+  return true;
+}
+
+// Headers whose duplicates Node's IncomingMessage discards (first wins).
+constexpr const char* kFirstValueOnly[] = {
+    "age",  "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
+    "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards",
+    "proxy-authorization", "referer", "retry-after", "server", "user-agent",
+};
+
+std::string_view trimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+HttpRequestParser::HttpRequestParser(HttpLimits limits) : limits_(limits) {}
+
+void HttpRequestParser::reset() {
+  HttpLimits limits = limits_;
+  std::string buffer = std::move(buffer_);
+  std::vector<HeaderSpan> headers = std::move(headers_);
+  *this = HttpRequestParser(limits);
+  buffer.clear();
+  headers.clear();
+  buffer_ = std::move(buffer);  // keep the capacity
+  headers_ = std::move(headers);
+}
+
+HttpRequestParser::Status HttpRequestParser::fail(int status, const char* reason) {
+  status_ = Status::kError;
+  errorStatus_ = status;
+  errorReason_ = reason;
+  return status_;
+}
+
+HttpRequestParser::Status HttpRequestParser::feed(const uint8_t* data, size_t length, size_t* consumed) {
+  *consumed = 0;
+  if (status_ != Status::kNeedMore) return status_;
+  size_t i = 0;
+  while (i < length) {
+    if (!sawRequestLine_ && buffer_.empty()) {
+      // Like llhttp, skip empty lines (CR and LF bytes) before the request line.
+      while (i < length && (data[i] == '\r' || data[i] == '\n')) {
+        ++i;
+        ++skippedBytes_;
+      }
+      if (skippedBytes_ > limits_.maxHeadBytes) {
+        *consumed = i;
+        return fail(431, "request head too large");
+      }
+      if (i == length) break;
+    }
+    const void* lf = std::memchr(data + i, '\n', length - i);
+    const size_t end = lf != nullptr ? static_cast<size_t>(static_cast<const uint8_t*>(lf) - data) + 1 : length;
+    const size_t chunk = end - i;
+    if (skippedBytes_ + buffer_.size() + chunk > limits_.maxHeadBytes) {
+      *consumed = i;
+      return fail(431, "request head too large");
+    }
+    buffer_.append(reinterpret_cast<const char*>(data + i), chunk);
+    i = end;
+    if (lf == nullptr) break;
+    bool headEnd = false;
+    if (!processLine(&headEnd)) {
+      *consumed = i;
+      return status_;
+    }
+    if (headEnd) {
+      *consumed = i;
+      status_ = Status::kComplete;
+      return status_;
+    }
+  }
+  *consumed = i;
+  return Status::kNeedMore;
+}
+
+bool HttpRequestParser::processLine(bool* headEnd) {
+  const size_t start = lineStart_;
+  const size_t size = buffer_.size();
+  lineStart_ = size;
+  // The line ends with LF; llhttp (strict) requires CR before it.
+  if (size - start < 2 || buffer_[size - 2] != '\r') {
+    fail(400, "line not terminated by CRLF");
+    return false;
+  }
+  const size_t end = size - 2;
+  if (std::memchr(buffer_.data() + start, '\r', end - start) != nullptr) {
+    fail(400, "bare CR");
+    return false;
+  }
+  if (!sawRequestLine_) {
+    sawRequestLine_ = true;
+    return processRequestLine(start, end);
+  }
+  if (start == end) {
+    *headEnd = true;
+    return finishHead();
+  }
+  return processHeaderLine(start, end);
+}
+
+bool HttpRequestParser::processRequestLine(size_t start, size_t end) {
+  const char* s = buffer_.data();
+  size_t i = start;
+  while (i < end && s[i] != ' ') ++i;
+  const std::string_view method(s + start, i - start);
+  if (i == end || !isKnownMethod(method)) {
+    fail(400, "invalid method");
+    return false;
+  }
+  methodOffset_ = static_cast<uint32_t>(start);
+  methodLength_ = static_cast<uint32_t>(i - start);
+  while (i < end && s[i] == ' ') ++i;
+
+  const size_t targetStart = i;
+  while (i < end && s[i] != ' ') {
+    const uint8_t c = static_cast<uint8_t>(s[i]);
+    if (c < 0x21 || c > 0x7E) {
+      fail(400, "invalid request target");
+      return false;
+    }
+    ++i;
+  }
+  const std::string_view target(s + targetStart, i - targetStart);
+  bool targetOk = !target.empty();
+  if (targetOk && target[0] != '/' && target[0] != '*' && method != "CONNECT") {
+    // absolute-form: scheme "://" ...
+    size_t k = 0;
+    while (k < target.size() && isAlpha(static_cast<uint8_t>(target[k]))) ++k;
+    targetOk = k > 0 && target.substr(k, 3) == "://";
+  }
+  if (!targetOk) {
+    fail(400, "invalid request target");
+    return false;
+  }
+  targetOffset_ = static_cast<uint32_t>(targetStart);
+  targetLength_ = static_cast<uint32_t>(i - targetStart);
+
+  if (i == end) {  // HTTP/0.9 request line: no version
+    versionMajor_ = 0;
+    versionMinor_ = 9;
+    return true;
+  }
+  while (i < end && s[i] == ' ') ++i;
+  const std::string_view version(s + i, end - i);
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[5] < '0' || version[5] > '9' ||
+      version[6] != '.' || version[7] < '0' || version[7] > '9') {
+    fail(400, "invalid HTTP version");
+    return false;
+  }
+  versionMajor_ = version[5] - '0';
+  versionMinor_ = version[7] - '0';
+  const int v = versionMajor_ * 10 + versionMinor_;
+  if (v != 9 && v != 10 && v != 11 && v != 20) {
+    fail(400, "invalid HTTP version");
+    return false;
+  }
+  return true;
+}
+
+bool HttpRequestParser::processHeaderLine(size_t start, size_t end) {
+  const char* s = buffer_.data();
+  size_t i = start;
+  while (i < end && isTokenChar(static_cast<uint8_t>(s[i]))) ++i;
+  if (i == start || i == end || s[i] != ':') {
+    // Also covers obs-fold (a line starting with SP or HTAB) and whitespace
+    // between the name and the colon.
+    fail(400, "invalid header name");
+    return false;
+  }
+  const size_t nameEnd = i;
+  ++i;
+  for (size_t k = i; k < end; ++k) {
+    const uint8_t c = static_cast<uint8_t>(s[k]);
+    if ((c < 0x20 && c != '\t') || c == 0x7F) {
+      fail(400, "invalid header value");
+      return false;
+    }
+  }
+  if (headers_.size() >= limits_.maxHeaders) {
+    fail(431, "too many headers");
+    return false;
+  }
+  const std::string_view name(s + start, nameEnd - start);
+  const std::string_view value = trimOws(std::string_view(s + i, end - i));
+
+  if (equalsIgnoreCase(name, "content-length")) {
+    if (sawContentLength_ || value.empty()) {
+      fail(400, "invalid Content-Length");
+      return false;
+    }
+    uint64_t n = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9' || n > (UINT64_MAX - 9) / 10) {
+        fail(400, "invalid Content-Length");
+        return false;
+      }
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    sawContentLength_ = true;
+  } else if (equalsIgnoreCase(name, "transfer-encoding")) {
+    sawTransferEncoding_ = true;
+    std::string_view rest = value;
+    for (;;) {
+      const size_t comma = rest.find(',');
+      const std::string_view token = trimOws(rest.substr(0, comma));
+      if (!token.empty()) {
+        if (chunked_) {  // "chunked" must be the last transfer coding
+          fail(400, "invalid Transfer-Encoding");
+          return false;
+        }
+        chunked_ = equalsIgnoreCase(token, "chunked");
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+
+  HeaderSpan span;
+  span.nameOffset = static_cast<uint32_t>(start);
+  span.nameLength = static_cast<uint32_t>(nameEnd - start);
+  span.valueOffset = static_cast<uint32_t>(value.data() - s);
+  span.valueLength = static_cast<uint32_t>(value.size());
+  headers_.push_back(span);
+  return true;
+}
+
+bool HttpRequestParser::finishHead() {
+  if (sawContentLength_ && sawTransferEncoding_) {
+    fail(400, "both Content-Length and Transfer-Encoding");
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> HttpRequestParser::joinedHeader(std::string_view lowerCaseName) const {
+  bool firstOnly = false;
+  for (const char* name : kFirstValueOnly) {
+    if (lowerCaseName == name) {
+      firstOnly = true;
+      break;
+    }
+  }
+  const char* separator = lowerCaseName == "cookie" ? "; " : ", ";
+  std::optional<std::string> result;
+  for (size_t i = 0; i < headers_.size(); ++i) {
+    if (!equalsIgnoreCase(headerName(i), lowerCaseName)) continue;
+    if (!result) {
+      result.emplace(headerValue(i));
+      if (firstOnly) break;
+    } else {
+      result->append(separator);
+      result->append(headerValue(i));
+    }
+  }
+  return result;
+}
+
+}  // namespace uws::core

@@ -1,0 +1,631 @@
+#include "net/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "core/frame_writer.h"
+#include "core/handshake.h"
+#include "core/masking.h"
+#include "core/protocol_error.h"
+#include "net/batch.h"
+#include "net/listener.h"
+#include "net/loop_context.h"
+#include "net/request_state.h"
+#include "net/socket_address.h"
+#include "net/timer.h"
+
+namespace uws::net {
+
+namespace {
+// The longest incomplete frame the parser leaves unconsumed: a full header
+// plus a control frame's payload.
+constexpr size_t kMaxCarry = core::kMaxFrameHeaderSize + 125;
+
+bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+
+uint32_t loadKey(const uint8_t* key) {
+  uint32_t value;
+  std::memcpy(&value, key, 4);
+  return value;
+}
+}  // namespace
+
+// Adapts the frame parser's handler concept to the connection.
+struct FrameEvents {
+  Connection& connection;
+  bool onMessageStart(bool binary, bool compressed) {
+    return connection.handleMessageStart(binary, compressed);
+  }
+  bool onMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd) {
+    return connection.handleMessageData(data, length, frameEnd, messageEnd);
+  }
+  bool onPing(uint8_t* data, size_t length) { return connection.handlePing(data, length); }
+  bool onPong(uint8_t* data, size_t length) {
+    connection.context_.events().onPong(connection, data, length);
+    return connection.phase_ != Connection::Phase::kClosed;
+  }
+  bool onClose(uint16_t code, uint8_t* reason, size_t length) {
+    return connection.handleClose(code, reason, length);
+  }
+  void onProtocolError(const core::ProtocolError& error) { connection.handleProtocolError(error); }
+};
+
+Connection::Connection(LoopContext& context, int fd, void* scope)
+    : context_(context), scope_(scope), fd_(fd) {
+  uv_poll_init(context.loop(), &poll_, fd);
+  poll_.data = this;
+  context.handleOpened();
+  context.events().retainScope(scope);
+  id_ = context.registerConnection(this);
+}
+
+Connection::~Connection() = default;
+
+Connection* Connection::acceptFrom(LoopContext& context, int fd, Listener& listener) {
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  auto* connection = new Connection(context, fd, listener.scope());
+  connection->listener_ = &listener;
+  listener.trackPending(connection);
+  connection->request_ = std::make_unique<RequestState>();
+  connection->timer_ =
+      Timer::start(context, listener.handshakeTimeoutMs(), onHandshakeTimeout, connection);
+  connection->updatePoll();
+  return connection;
+}
+
+void Connection::readPeer(PeerInfo* info) const {
+  if (fd_ >= 0) readPeerInfo(fd_, info);
+}
+
+// ---------------------------------------------------------------- polling
+
+void Connection::updatePoll() {
+  if (phase_ == Phase::kClosed) return;
+  int events = 0;
+  const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
+  if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= UV_READABLE;
+  if (!queue_.empty()) events |= UV_WRITABLE;
+  if (events == pollEvents_) return;
+  pollEvents_ = events;
+  if (events) {
+    uv_poll_start(&poll_, events, onPoll);
+  } else {
+    uv_poll_stop(&poll_);
+  }
+}
+
+void Connection::onPoll(uv_poll_t* handle, int status, int events) {
+  auto* self = static_cast<Connection*>(handle->data);
+  Batch batch(self->context_, self->scope_);
+  if (status < 0) {
+    self->destroy(true);
+    return;
+  }
+  if (events & UV_WRITABLE) self->flushQueue();
+  if ((events & UV_READABLE) && self->phase_ != Phase::kClosed) {
+    self->context_.setCorkOwner(self);
+    self->readAvailable();
+    self->uncork();
+  }
+}
+
+void Connection::readAvailable() {
+  uint8_t* buffer = context_.receiveBuffer();
+  const size_t carried = carryLength_;
+  if (carried) std::memcpy(buffer, carry_.get(), carried);
+  const ssize_t received =
+      ::recv(fd_, buffer + carried, LoopContext::kReceiveBufferSize - carried, 0);
+  if (received < 0) {
+    if (!wouldBlock(errno)) destroy(true);
+    return;
+  }
+  if (received == 0) {
+    onReadEof();
+    return;
+  }
+  carryLength_ = 0;
+  process(buffer, carried + static_cast<size_t>(received));
+}
+
+void Connection::process(uint8_t* data, size_t length) {
+  if (phase_ == Phase::kRequest) {
+    processRequest(data, length);
+  } else if (phase_ == Phase::kWebSocket) {
+    processFrames(data, length);
+  }
+}
+
+void Connection::onReadEof() {
+  readEof_ = true;
+  if (phase_ != Phase::kWebSocket) {
+    destroy(false);
+    return;
+  }
+  updatePoll();
+  // ws's socketOnEnd: end our side too; the close follows once it is written.
+  endStream();
+  if (shutdownDone_ && phase_ != Phase::kClosed) destroy(true);
+}
+
+// ---------------------------------------------------------- request phase
+
+void Connection::processRequest(const uint8_t* data, size_t length) {
+  while (phase_ == Phase::kRequest) {
+    size_t consumed = 0;
+    const auto status = request_->parser.feed(data, length, &consumed);
+    if (status == core::HttpRequestParser::Status::kNeedMore) return;
+    if (status == core::HttpRequestParser::Status::kError) {
+      const std::string response = core::clientErrorResponse(request_->parser.errorStatus());
+      writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
+      endRaw();
+      return;
+    }
+    data += consumed;
+    length -= consumed;
+    if (!core::isUpgradeRequest(request_->parser)) {
+      // Plain HTTP: answered like ws's own server; the connection stays open
+      // for another request.
+      const std::string response = core::upgradeRequiredResponse();
+      writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
+      request_->parser.reset();
+      if (length == 0) return;
+      continue;
+    }
+    request_->leftover.assign(data, data + length);
+    phase_ = Phase::kAwaitingDecision;
+    disposeTimer();
+    if (listener_) {
+      listener_->untrackPending(this);
+      listener_ = nullptr;
+    }
+    updatePoll();
+    const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser);
+    context_.events().onUpgrade(*this, request_->parser, check);
+    return;
+  }
+}
+
+void Connection::onHandshakeTimeout(void* data) {
+  auto* self = static_cast<Connection*>(data);
+  Batch batch(self->context_, self->scope_);
+  self->disposeTimer();
+  if (self->phase_ == Phase::kRequest) {
+    const std::string response = core::clientErrorResponse(408);
+    self->writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
+    self->endRaw();
+  } else {
+    self->destroy(false);
+  }
+}
+
+bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
+                               const ConnectionSettings& settings, void* userData) {
+  if (phase_ != Phase::kAwaitingDecision) return false;
+  userData_ = userData;
+  settings_ = settings;
+  parserOptions_.isServer = true;
+  parserOptions_.maxPayload = settings.maxPayload;
+  parserOptions_.maxFragments = settings.maxFragments;
+  parserOptions_.skipUtf8Validation = settings.skipUtf8Validation;
+  phase_ = Phase::kWebSocket;
+  writeBytes(response, length, nullptr, 0, nullptr);
+  if (request_->leftover.empty()) {
+    request_.reset();
+  } else {
+    // Frames that came right behind the request are parsed on the next loop
+    // turn: JS emits 'connection' after accept() returns, and ws users attach
+    // their 'message' listeners there.
+    startDeferred_ = true;
+    deferred_ = Timer::start(context_, 0, onDeferredWork, this);
+  }
+  updatePoll();
+  return true;
+}
+
+bool Connection::writeRaw(const uint8_t* data, size_t length) {
+  if (phase_ != Phase::kRequest && phase_ != Phase::kAwaitingDecision) return false;
+  return writeBytes(data, length, nullptr, 0, nullptr) >= 0;
+}
+
+void Connection::endRaw() {
+  if (phase_ != Phase::kRequest && phase_ != Phase::kAwaitingDecision) return;
+  phase_ = Phase::kEnding;
+  closeAfterShutdown_ = true;
+  if (listener_) {
+    listener_->untrackPending(this);
+    listener_ = nullptr;
+  }
+  updatePoll();
+  // A peer that never reads must not keep the socket forever.
+  if (!timer_) timer_ = Timer::start(context_, settings_.closeTimeoutMs, onCloseTimeout, this);
+  endStream();
+}
+
+void Connection::onDeferredWork(void* data) {
+  auto* self = static_cast<Connection*>(data);
+  Batch batch(self->context_, self->scope_);
+  self->deferred_->dispose();
+  self->deferred_ = nullptr;
+  if (self->deferredFailure_) {
+    self->destroy(true);
+    return;
+  }
+  if (self->startDeferred_) {
+    self->startDeferred_ = false;
+    std::vector<uint8_t> leftover = std::move(self->request_->leftover);
+    self->request_.reset();
+    self->context_.setCorkOwner(self);
+    self->processFrames(leftover.data(), leftover.size());
+    self->uncork();
+    self->updatePoll();
+  }
+}
+
+// -------------------------------------------------------- WebSocket phase
+
+void Connection::processFrames(uint8_t* data, size_t length) {
+  if (errored_ || closeReceived_) return;  // input after a close or an error is ignored (ws)
+  FrameEvents events{*this};
+  const size_t consumed = core::parseFrames(parser_, parserOptions_, data, length, events);
+  if (phase_ != Phase::kWebSocket || errored_ || closeReceived_) return;
+  const size_t rest = length - consumed;
+  if (rest == 0) return;
+  if (rest > kMaxCarry) {
+    // The parser holds back at most one header or control frame; anything
+    // else is a bug we must not turn into a buffer overflow.
+    destroy(true);
+    return;
+  }
+  if (!carry_) carry_.reset(new uint8_t[kMaxCarry]);
+  std::memmove(carry_.get(), data + consumed, rest);
+  carryLength_ = static_cast<uint8_t>(rest);
+}
+
+bool Connection::handleMessageStart(bool binary, bool /*compressed*/) {
+  messageBinary_ = binary;
+  return true;
+}
+
+bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd) {
+  const bool fragmentsMode = settings_.fragments && messageBinary_;
+  if (messageEnd && assembler_.empty() && !fragmentsMode) {
+    // The whole message is in the receive buffer: hand it up from there.
+    MessageView message;
+    message.borrowed = data;
+    message.length = length;
+    message.binary = messageBinary_;
+    context_.events().onMessage(*this, message);
+    return phase_ != Phase::kClosed;
+  }
+  if (!assembler_.append(data, length)) {
+    destroy(true);
+    return false;
+  }
+  if (frameEnd && fragmentsMode) assembler_.markFrameEnd();
+  if (!messageEnd) return true;
+  MessageView message;
+  message.length = assembler_.size();
+  message.binary = messageBinary_;
+  message.frameSizes = assembler_.frameSizes();
+  message.owned = assembler_.release();
+  context_.events().onMessage(*this, message);
+  assembler_.reset();
+  return phase_ != Phase::kClosed;
+}
+
+bool Connection::handlePing(uint8_t* data, size_t length) {
+  bool tooManyPongs = false;
+  if (settings_.autoPong && !closeSent_) {
+    // ws terminates a peer whose automatic pongs pile up unwritten; pongs
+    // count as pending until the batch they were made in is flushed.
+    if (settings_.maxPendingAutoPongs > 0 && pendingAutoPongs_ >= settings_.maxPendingAutoPongs) {
+      tooManyPongs = true;
+    } else {
+      ++pendingAutoPongs_;
+      sendFrame(core::kPong, true, data, length, maskOutgoing_);
+    }
+  }
+  context_.events().onPing(*this, data, length);
+  if (tooManyPongs && phase_ != Phase::kClosed) destroy(true);
+  return phase_ != Phase::kClosed;
+}
+
+bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
+  closeReceived_ = true;
+  if (!closeSent_) {
+    if (code == 1005) {
+      sendClose(-1, nullptr, 0);
+    } else {
+      sendClose(code, reason, length);
+    }
+    closeSent_ = true;
+    armCloseTimer();
+  }
+  endStream();
+  if (phase_ != Phase::kClosed) context_.events().onCloseFrame(*this, code, reason, length);
+  return false;
+}
+
+void Connection::handleProtocolError(const core::ProtocolError& error) {
+  errored_ = true;
+  if (!closeSent_) {
+    sendClose(error.closeCode, nullptr, 0);
+    closeSent_ = true;
+    armCloseTimer();
+  }
+  endStream();
+  if (phase_ != Phase::kClosed) context_.events().onProtocolError(*this, error);
+}
+
+double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length,
+                             bool mask) {
+  if (phase_ != Phase::kWebSocket || closeSent_) return -1;
+  uint8_t header[core::kMaxFrameHeaderSize];
+  uint8_t key[4];
+  if (mask) context_.randomMaskKey(key);
+  const size_t headerLength =
+      core::writeFrameHeader(header, opcode, fin, false, length, mask ? key : nullptr);
+  return writeBytes(header, headerLength, payload, length, mask ? key : nullptr);
+}
+
+void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength) {
+  uint8_t payload[125];
+  size_t length = 0;
+  if (code >= 0) {
+    length = core::writeClosePayload(payload, static_cast<uint16_t>(code), reason, reasonLength);
+  }
+  sendFrame(core::kClose, true, payload, length, maskOutgoing_);
+}
+
+void Connection::close(int code, const uint8_t* reason, size_t reasonLength) {
+  if (phase_ != Phase::kWebSocket) return;
+  if (!closeSent_) {
+    sendClose(code, reason, reasonLength);
+    closeSent_ = true;
+    armCloseTimer();
+  }
+  if (closeReceived_ || errored_) endStream();
+}
+
+void Connection::pause() {
+  paused_ = true;
+  updatePoll();
+}
+
+void Connection::resume() {
+  paused_ = false;
+  updatePoll();
+}
+
+void Connection::armCloseTimer() {
+  if (timer_ || phase_ == Phase::kClosed) return;
+  timer_ = Timer::start(context_, settings_.closeTimeoutMs, onCloseTimeout, this);
+}
+
+void Connection::onCloseTimeout(void* data) {
+  auto* self = static_cast<Connection*>(data);
+  Batch batch(self->context_, self->scope_);
+  self->disposeTimer();
+  self->destroy(true);
+}
+
+void Connection::disposeTimer() {
+  if (!timer_) return;
+  timer_->dispose();
+  timer_ = nullptr;
+}
+
+// ----------------------------------------------------------------- writing
+
+bool Connection::appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
+                               size_t payloadLength, const uint8_t* maskKey) {
+  uint8_t* at = queue_.appendUninitialized(headerLength + payloadLength);
+  if (!at) return false;
+  std::memcpy(at, header, headerLength);
+  if (maskKey) {
+    core::applyMask(at + headerLength, payload, payloadLength, loadKey(maskKey), 0);
+  } else if (payloadLength) {
+    std::memcpy(at + headerLength, payload, payloadLength);
+  }
+  return true;
+}
+
+double Connection::writeBytes(const uint8_t* header, size_t headerLength, const uint8_t* payload,
+                              size_t payloadLength, const uint8_t* maskKey) {
+  if (phase_ == Phase::kClosed || shutdownPending_) return -1;
+  const size_t total = headerLength + payloadLength;
+
+  if (context_.corkOwner() == this) {
+    size_t& corked = context_.corkLength();
+    if (total > LoopContext::kCorkBufferSize - corked) flushCork();
+    if (queue_.empty() && total <= LoopContext::kCorkBufferSize - corked) {
+      uint8_t* at = context_.corkBuffer() + corked;
+      std::memcpy(at, header, headerLength);
+      if (maskKey) {
+        core::applyMask(at + headerLength, payload, payloadLength, loadKey(maskKey), 0);
+      } else if (payloadLength) {
+        std::memcpy(at + headerLength, payload, payloadLength);
+      }
+      corked += total;
+      return 0;
+    }
+  }
+
+  if (!queue_.empty() || maskKey) {
+    // Order must be kept behind queued bytes; masked payloads need a copy anyway.
+    const bool wasEmpty = queue_.empty();
+    if (!appendToQueue(header, headerLength, payload, payloadLength, maskKey)) {
+      failLater();
+      return -1;
+    }
+    const double target = static_cast<double>(queue_.queuedTotal());
+    if (wasEmpty && !drainQueue()) {
+      failLater();
+      return -1;
+    }
+    updatePoll();
+    return queue_.empty() ? 0 : target;
+  }
+
+  iovec parts[2] = {{const_cast<uint8_t*>(header), headerLength},
+                    {const_cast<uint8_t*>(payload), payloadLength}};
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = payloadLength ? 2 : 1;
+  ssize_t written = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+  if (written < 0) {
+    if (!wouldBlock(errno)) {
+      failLater();
+      return -1;
+    }
+    written = 0;
+  }
+  auto sent = static_cast<size_t>(written);
+  if (sent == total) return 0;
+  bool ok = true;
+  if (sent < headerLength) {
+    ok = queue_.append(header + sent, headerLength - sent);
+    sent = headerLength;
+  }
+  ok = ok && queue_.append(payload + (sent - headerLength), payloadLength - (sent - headerLength));
+  if (!ok) {
+    failLater();
+    return -1;
+  }
+  updatePoll();
+  return static_cast<double>(queue_.queuedTotal());
+}
+
+void Connection::flushCork() {
+  if (context_.corkOwner() != this) return;
+  size_t& corked = context_.corkLength();
+  if (corked == 0) return;
+  const size_t length = corked;
+  corked = 0;
+  if (phase_ == Phase::kClosed) return;
+  const uint8_t* data = context_.corkBuffer();
+  if (!queue_.empty()) {
+    if (!queue_.append(data, length)) failLater();
+    return;
+  }
+  ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL);
+  if (written < 0) {
+    if (!wouldBlock(errno)) {
+      failLater();
+      return;
+    }
+    written = 0;
+  }
+  const auto sent = static_cast<size_t>(written);
+  if (sent < length) {
+    if (!queue_.append(data + sent, length - sent)) failLater();
+    updatePoll();
+  }
+}
+
+void Connection::uncork() {
+  if (context_.corkOwner() != this) return;
+  flushCork();
+  context_.setCorkOwner(nullptr);
+  if (queue_.empty()) pendingAutoPongs_ = 0;
+  maybeShutdown();
+}
+
+bool Connection::drainQueue() {
+  while (!queue_.empty()) {
+    const ssize_t written = ::send(fd_, queue_.front(), queue_.size(), MSG_NOSIGNAL);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return wouldBlock(errno);
+    }
+    queue_.consume(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+void Connection::flushQueue() {
+  if (phase_ == Phase::kClosed) return;
+  const uint64_t before = queue_.flushedTotal();
+  if (!drainQueue()) {
+    destroy(true);
+    return;
+  }
+  if (queue_.empty() && context_.corkOwner() != this) pendingAutoPongs_ = 0;
+  updatePoll();
+  if (flushEvents_ && userData_ && queue_.flushedTotal() != before) {
+    context_.events().onFlush(*this, queue_.flushedTotal());
+  }
+  maybeShutdown();
+}
+
+void Connection::failLater() {
+  // A write error seen inside a JS call must not call back into JS from
+  // there (ws reports socket errors asynchronously): close on the next turn.
+  if (deferredFailure_ || phase_ == Phase::kClosed) return;
+  deferredFailure_ = true;
+  shutdownPending_ = true;  // nothing more may be written
+  if (!deferred_) deferred_ = Timer::start(context_, 0, onDeferredWork, this);
+}
+
+void Connection::endStream() {
+  shutdownPending_ = true;
+  maybeShutdown();
+}
+
+void Connection::maybeShutdown() {
+  if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
+  if (!queue_.empty()) return;
+  if (context_.corkOwner() == this && context_.corkLength() > 0) return;
+  ::shutdown(fd_, SHUT_WR);
+  shutdownDone_ = true;
+  if (closeAfterShutdown_ || readEof_) destroy(true);
+}
+
+// ----------------------------------------------------------------- closing
+
+void Connection::destroy(bool notify) {
+  if (phase_ == Phase::kClosed) return;
+  const bool wasWebSocket = phase_ == Phase::kWebSocket;
+  phase_ = Phase::kClosed;
+  if (context_.corkOwner() == this) context_.setCorkOwner(nullptr);
+  // uv_close removes the fd from epoll synchronously; only then may the fd
+  // number be released, or a new socket reusing it could lose its events.
+  uv_poll_stop(&poll_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
+  ::close(fd_);
+  fd_ = -1;
+  disposeTimer();
+  if (deferred_) {
+    deferred_->dispose();
+    deferred_ = nullptr;
+  }
+  if (listener_) {
+    listener_->untrackPending(this);
+    listener_ = nullptr;
+  }
+  context_.unregisterConnection(id_);
+  request_.reset();
+  assembler_.reset();
+  carry_.reset();
+  if (notify && wasWebSocket && userData_) context_.events().onEnd(*this);
+  context_.events().onRelease(*this);
+  userData_ = nullptr;
+}
+
+void Connection::onClosed(uv_handle_t* handle) {
+  auto* self = static_cast<Connection*>(handle->data);
+  LoopContext& context = self->context_;
+  context.events().releaseScope(self->scope_);
+  delete self;
+  context.handleClosed();
+}
+
+}  // namespace uws::net

@@ -1,0 +1,157 @@
+// One client connection of the own listener, from the first byte of its
+// upgrade request to the end of its TCP stream: a non-blocking socket polled
+// on the loop, the request phase, then the WebSocket state machine of
+// native/core with a corked, queued writer and the ws-style closing
+// handshake.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/frame_parser.h"
+#include "core/opcode.h"
+#include "net/connection_events.h"
+#include "net/message_assembler.h"
+#include "net/write_queue.h"
+
+namespace uws::net {
+
+struct RequestState;
+class Listener;
+class LoopContext;
+class Timer;
+
+// Per-WebSocket settings, given when JS accepts the upgrade.
+struct ConnectionSettings {
+  uint64_t maxPayload = 100 * 1024 * 1024;
+  uint32_t maxFragments = 16 * 1024;
+  uint32_t maxPendingAutoPongs = 60;
+  uint64_t closeTimeoutMs = 30000;
+  bool skipUtf8Validation = false;
+  bool autoPong = true;
+  bool fragments = false;
+};
+
+class Connection {
+ public:
+  // A socket just accepted by `listener`: starts in the request phase.
+  static Connection* acceptFrom(LoopContext& context, int fd, Listener& listener);
+
+  double id() const { return id_; }
+  void* userData() const { return userData_; }
+  void* scope() const { return scope_; }
+  void readPeer(PeerInfo* info) const;
+  bool isWebSocket() const { return phase_ == Phase::kWebSocket; }
+
+  // Request phase, after onUpgrade: JS's decision.
+  bool acceptUpgrade(const uint8_t* response, size_t length, const ConnectionSettings& settings,
+                     void* userData);
+  bool writeRaw(const uint8_t* data, size_t length);
+  // Ends the stream once queued bytes are written, then closes (HTTP error path).
+  void endRaw();
+
+  // WebSocket phase. Returns 0 when the frame is out or corked, the queue
+  // total this frame ends at when it waits in the queue, -1 when the
+  // connection cannot send any more.
+  double sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length, bool mask);
+  void close(int code, const uint8_t* reason, size_t reasonLength);
+  void pause();
+  void resume();
+  size_t bufferedAmount() const { return queue_.size(); }
+  void setFlushEvents(bool enabled) { flushEvents_ = enabled; }
+
+  // Closes the socket now. With `notify`, a WebSocket reports onEnd first.
+  void destroy(bool notify);
+
+  // The cork owner's writes are flushed when its dispatch ends.
+  void uncork();
+
+ private:
+  // kEnding: an HTTP response is being flushed before the socket closes.
+  enum class Phase : uint8_t { kRequest, kAwaitingDecision, kEnding, kWebSocket, kClosed };
+  friend struct FrameEvents;
+
+  Connection(LoopContext& context, int fd, void* scope);
+  ~Connection();
+
+  static void onPoll(uv_poll_t* handle, int status, int events);
+  static void onClosed(uv_handle_t* handle);
+  static void onHandshakeTimeout(void* data);
+  static void onCloseTimeout(void* data);
+  static void onDeferredWork(void* data);
+
+  void readAvailable();
+  void process(uint8_t* data, size_t length);
+  void processRequest(const uint8_t* data, size_t length);
+  void processFrames(uint8_t* data, size_t length);
+  void onReadEof();
+  void updatePoll();
+
+  double writeBytes(const uint8_t* header, size_t headerLength, const uint8_t* payload,
+                    size_t payloadLength, const uint8_t* maskKey);
+  bool appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
+                     size_t payloadLength, const uint8_t* maskKey);
+  void flushCork();
+  bool drainQueue();  // writes what the socket takes; false on a socket error
+  void flushQueue();
+  void failLater();
+  void sendClose(int code, const uint8_t* reason, size_t reasonLength);
+  void armCloseTimer();
+  void endStream();
+  void maybeShutdown();
+  void disposeTimer();
+
+  // Frame-parser callbacks (see core/frame_parser.h).
+  bool handleMessageStart(bool binary, bool compressed);
+  bool handleMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd);
+  bool handlePing(uint8_t* data, size_t length);
+  bool handleClose(uint16_t code, uint8_t* reason, size_t length);
+  void handleProtocolError(const core::ProtocolError& error);
+
+  uv_poll_t poll_;
+  LoopContext& context_;
+  Listener* listener_ = nullptr;  // while the request is pending
+  void* scope_;
+  void* userData_ = nullptr;
+  double id_;
+  int fd_;
+  int pollEvents_ = 0;
+  Phase phase_ = Phase::kRequest;
+
+  bool paused_ = false;
+  bool readEof_ = false;
+  bool closeSent_ = false;
+  bool closeReceived_ = false;
+  bool errored_ = false;
+  bool shutdownPending_ = false;
+  bool shutdownDone_ = false;
+  bool closeAfterShutdown_ = false;
+  bool flushEvents_ = false;
+  bool messageBinary_ = false;
+  bool deferredFailure_ = false;
+  bool startDeferred_ = false;
+  bool maskOutgoing_ = false;
+  uint8_t carryLength_ = 0;
+  uint32_t pendingAutoPongs_ = 0;
+
+  Timer* timer_ = nullptr;     // handshake, then close timeout
+  Timer* deferred_ = nullptr;  // work moved out of a JS call (bytes behind the request, failures)
+  std::unique_ptr<RequestState> request_;  // request phase only
+  std::unique_ptr<uint8_t[]> carry_;       // an incomplete frame header or control frame
+  core::FrameParserState parser_{};
+  core::FrameParserOptions parserOptions_{};
+  ConnectionSettings settings_{};
+  MessageAssembler assembler_;
+  WriteQueue queue_;
+
+  // Allows the request-phase helpers and the listener to reach the links.
+  friend class Listener;
+  Connection* nextPending_ = nullptr;
+  Connection* prevPending_ = nullptr;
+};
+
+}  // namespace uws::net

@@ -1,0 +1,123 @@
+#include "net/listener.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "net/connection.h"
+#include "net/loop_context.h"
+#include "net/socket_address.h"
+
+namespace uws::net {
+
+namespace {
+// Accepting in bounded bursts keeps one busy listener from starving the
+// rest of the loop.
+constexpr int kAcceptsPerWakeup = 128;
+}  // namespace
+
+Listener::Listener(LoopContext& context, int fd, void* scope, uint64_t handshakeTimeoutMs)
+    : context_(context), fd_(fd), scope_(scope), handshakeTimeoutMs_(handshakeTimeoutMs) {
+  uv_poll_init(context.loop(), &poll_, fd);
+  poll_.data = this;
+  context.handleOpened();
+  context.events().retainScope(scope);
+  context.addListener(this);
+  uv_poll_start(&poll_, UV_READABLE, onReadable);
+}
+
+Listener* Listener::create(LoopContext& context, const ListenerSettings& settings, void* scope,
+                           int* error) {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  if (!parseAddress(settings.host, settings.port, &address, &length)) {
+    *error = EINVAL;
+    return nullptr;
+  }
+  const int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = errno;
+    return nullptr;
+  }
+  const int one = 1;
+  const int zero = 0;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // "::" accepts IPv4 too, as Node's default listen does.
+  if (address.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::listen(fd, settings.backlog) != 0) {
+    *error = errno;
+    ::close(fd);
+    return nullptr;
+  }
+  return new Listener(context, fd, scope, settings.handshakeTimeoutMs);
+}
+
+void Listener::address(char* host, uint16_t* port, bool* ipv6) const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  host[0] = '\0';
+  *port = 0;
+  *ipv6 = false;
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    *port = formatAddress(address, host, ipv6);
+  }
+}
+
+void Listener::onReadable(uv_poll_t* handle, int status, int /*events*/) {
+  auto* self = static_cast<Listener*>(handle->data);
+  if (status < 0 || self->closed_) return;
+  self->acceptPending();
+}
+
+void Listener::acceptPending() {
+  for (int i = 0; i < kAcceptsPerWakeup && !closed_; ++i) {
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      // EAGAIN: drained. EMFILE/ENFILE/ENOBUFS: try again on the next wakeup.
+      return;
+    }
+    Connection::acceptFrom(context_, fd, *this);
+  }
+}
+
+void Listener::trackPending(Connection* connection) {
+  connection->prevPending_ = nullptr;
+  connection->nextPending_ = pendingHead_;
+  if (pendingHead_) pendingHead_->prevPending_ = connection;
+  pendingHead_ = connection;
+}
+
+void Listener::untrackPending(Connection* connection) {
+  if (connection->prevPending_) {
+    connection->prevPending_->nextPending_ = connection->nextPending_;
+  } else if (pendingHead_ == connection) {
+    pendingHead_ = connection->nextPending_;
+  }
+  if (connection->nextPending_) connection->nextPending_->prevPending_ = connection->prevPending_;
+  connection->prevPending_ = connection->nextPending_ = nullptr;
+}
+
+void Listener::close() {
+  if (closed_) return;
+  closed_ = true;
+  context_.removeListener(this);
+  while (pendingHead_) pendingHead_->destroy(false);  // destroy() untracks it
+  uv_poll_stop(&poll_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void Listener::onClosed(uv_handle_t* handle) {
+  auto* self = static_cast<Listener*>(handle->data);
+  LoopContext& context = self->context_;
+  context.events().releaseScope(self->scope_);
+  delete self;
+  context.handleClosed();
+}
+
+}  // namespace uws::net

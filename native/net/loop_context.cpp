@@ -1,0 +1,102 @@
+#include "net/loop_context.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "net/connection.h"
+#include "net/listener.h"
+
+namespace uws::net {
+
+namespace {
+// Ids are doubles in JS: slot in the low 24 bits, generation above. Both fit
+// comfortably in the 53-bit integer range.
+constexpr double kSlotRange = 16777216.0;  // 2^24
+constexpr size_t kMaskPoolSize = 4096;
+}  // namespace
+
+LoopContext::LoopContext(uv_loop_t* loop, ConnectionEvents* events)
+    : loop_(loop),
+      events_(events),
+      receiveBuffer_(new uint8_t[kReceiveBufferSize]),
+      corkBuffer_(new uint8_t[kCorkBufferSize]) {}
+
+LoopContext::~LoopContext() = default;
+
+void LoopContext::randomMaskKey(uint8_t key[4]) {
+  if (!maskPool_ || maskPoolUsed_ + 4 > kMaskPoolSize) {
+    if (!maskPool_) maskPool_.reset(new uint8_t[kMaskPoolSize]);
+    RAND_bytes(maskPool_.get(), static_cast<int>(kMaskPoolSize));
+    maskPoolUsed_ = 0;
+  }
+  std::memcpy(key, maskPool_.get() + maskPoolUsed_, 4);
+  maskPoolUsed_ += 4;
+}
+
+double LoopContext::registerConnection(Connection* connection) {
+  uint32_t index;
+  if (!freeSlots_.empty()) {
+    index = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(Slot{});
+  }
+  Slot& slot = slots_[index];
+  slot.connection = connection;
+  slot.generation = (slot.generation + 1) & 0x1fffffu;  // stays below 2^29
+  return static_cast<double>(slot.generation) * kSlotRange + index;
+}
+
+void LoopContext::unregisterConnection(double id) {
+  const auto generation = static_cast<uint32_t>(id / kSlotRange);
+  const auto index = static_cast<uint32_t>(id - generation * kSlotRange);
+  if (index >= slots_.size() || slots_[index].generation != generation) return;
+  slots_[index].connection = nullptr;
+  freeSlots_.push_back(index);
+}
+
+Connection* LoopContext::findConnection(double id) const {
+  if (!(id >= 0)) return nullptr;
+  const auto generation = static_cast<uint32_t>(id / kSlotRange);
+  const auto index = static_cast<uint32_t>(id - generation * kSlotRange);
+  if (index >= slots_.size() || slots_[index].generation != generation) return nullptr;
+  return slots_[index].connection;
+}
+
+void LoopContext::addListener(Listener* listener) { listeners_.push_back(listener); }
+
+void LoopContext::removeListener(Listener* listener) {
+  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener), listeners_.end());
+}
+
+void LoopContext::closeAll(void (*done)(void*), void* data) {
+  closedCallback_ = done;
+  closedData_ = data;
+  // Copies: closing removes entries from these lists.
+  const std::vector<Listener*> listeners = listeners_;
+  for (Listener* listener : listeners) listener->close();
+  std::vector<Connection*> connections;
+  for (const Slot& slot : slots_) {
+    if (slot.connection) connections.push_back(slot.connection);
+  }
+  for (Connection* connection : connections) connection->destroy(/*notify=*/false);
+  if (openHandles_ == 0 && closedCallback_) {
+    auto callback = closedCallback_;
+    closedCallback_ = nullptr;
+    callback(closedData_);
+  }
+}
+
+void LoopContext::handleClosed() {
+  --openHandles_;
+  if (openHandles_ == 0 && closedCallback_) {
+    auto callback = closedCallback_;
+    closedCallback_ = nullptr;
+    callback(closedData_);
+  }
+}
+
+}  // namespace uws::net

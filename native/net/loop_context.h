@@ -1,0 +1,84 @@
+// Per-loop state shared by every socket of one environment (the main thread
+// or one Worker): the receive buffer all reads land in, the cork buffer that
+// gathers writes made while events are dispatched, and the connection table.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "net/connection_events.h"
+
+namespace uws::net {
+
+class Connection;
+class Listener;
+
+class LoopContext {
+ public:
+  // Large enough for a 16 KiB request head plus frames behind it, and for
+  // many small frames per read; small enough to stay in cache.
+  static constexpr size_t kReceiveBufferSize = 256 * 1024;
+  static constexpr size_t kCorkBufferSize = 64 * 1024;
+
+  LoopContext(uv_loop_t* loop, ConnectionEvents* events);
+  ~LoopContext();
+  LoopContext(const LoopContext&) = delete;
+  LoopContext& operator=(const LoopContext&) = delete;
+
+  uv_loop_t* loop() const { return loop_; }
+  ConnectionEvents& events() const { return *events_; }
+  uint8_t* receiveBuffer() { return receiveBuffer_.get(); }
+
+  // Cork: while a connection's events are dispatched, its small writes are
+  // appended here and leave in one syscall when the dispatch ends.
+  Connection* corkOwner() const { return corkOwner_; }
+  void setCorkOwner(Connection* connection) { corkOwner_ = connection; corkLength_ = 0; }
+  uint8_t* corkBuffer() { return corkBuffer_.get(); }
+  size_t& corkLength() { return corkLength_; }
+
+  // Connection ids: slot index plus a generation, so that an id kept by JS
+  // after its connection ended never reaches another connection.
+  double registerConnection(Connection* connection);
+  void unregisterConnection(double id);
+  Connection* findConnection(double id) const;
+
+  // Four unpredictable bytes for a frame mask, drawn from a pool that is
+  // refilled from OpenSSL's CSPRNG.
+  void randomMaskKey(uint8_t key[4]);
+
+  void addListener(Listener* listener);
+  void removeListener(Listener* listener);
+
+  // Closes every listener and connection (environment teardown). `done` runs
+  // once every libuv handle has been closed.
+  void closeAll(void (*done)(void*), void* data);
+  void handleClosed();
+  void handleOpened() { ++openHandles_; }
+
+ private:
+  struct Slot {
+    Connection* connection = nullptr;
+    uint32_t generation = 0;
+  };
+
+  uv_loop_t* loop_;
+  ConnectionEvents* events_;
+  std::unique_ptr<uint8_t[]> receiveBuffer_;
+  std::unique_ptr<uint8_t[]> corkBuffer_;
+  Connection* corkOwner_ = nullptr;
+  size_t corkLength_ = 0;
+  std::unique_ptr<uint8_t[]> maskPool_;
+  size_t maskPoolUsed_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> freeSlots_;
+  std::vector<Listener*> listeners_;
+  size_t openHandles_ = 0;
+  void (*closedCallback_)(void*) = nullptr;
+  void* closedData_ = nullptr;
+};
+
+}  // namespace uws::net

@@ -1,0 +1,45 @@
+#include "net/message_assembler.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace uws::net {
+
+MessageAssembler::~MessageAssembler() { std::free(data_); }
+
+bool MessageAssembler::append(const uint8_t* data, size_t length) {
+  if (length == 0) return true;
+  if (size_ + length > capacity_) {
+    size_t capacity = capacity_ ? capacity_ : 1024;
+    while (capacity < size_ + length) capacity *= 2;
+    auto* grown = static_cast<uint8_t*>(std::realloc(data_, capacity));
+    if (!grown) return false;
+    data_ = grown;
+    capacity_ = capacity;
+  }
+  std::memcpy(data_ + size_, data, length);
+  size_ += length;
+  return true;
+}
+
+void MessageAssembler::markFrameEnd() {
+  if (!frameSizes_) frameSizes_ = std::make_unique<std::vector<uint32_t>>();
+  if (size_ > frameStart_) frameSizes_->push_back(static_cast<uint32_t>(size_ - frameStart_));
+  frameStart_ = size_;
+}
+
+uint8_t* MessageAssembler::release() {
+  uint8_t* data = data_;
+  data_ = nullptr;
+  size_ = capacity_ = frameStart_ = 0;
+  return data;
+}
+
+void MessageAssembler::reset() {
+  std::free(data_);
+  data_ = nullptr;
+  size_ = capacity_ = frameStart_ = 0;
+  frameSizes_.reset();
+}
+
+}  // namespace uws::net
