@@ -1,6 +1,8 @@
 // Binding functions that act on one connection, named by its id.
 #include "addon/connection_api.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -54,12 +56,32 @@ napi_value accept(napi_env env, napi_callback_info info) {
   settings.skipUtf8Validation = boolProperty(env, options, "skipUTF8Validation", false);
   settings.autoPong = boolProperty(env, options, "autoPong", true);
   settings.fragments = boolProperty(env, options, "fragments", false);
+  settings.client = boolProperty(env, options, "client", false);
   napi_ref ws;
   napi_create_reference(env, args.argv[1], 1, &ws);
   const bool accepted = connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
                                                   response.size(), settings, ws);
   if (!accepted) napi_delete_reference(env, ws);
   return boolValue(env, accepted);
+}
+
+// adopt(owner, fd, leftover): takes over a socket Node opened. The fd is
+// duplicated so that Node may destroy its own socket object afterwards.
+napi_value adopt(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  AddonState* state = AddonState::from(env);
+  const int fd = static_cast<int>(toNumber(env, args.argv[1], -1));
+  const uint8_t* leftover = nullptr;
+  size_t length = 0;
+  if (!bytesOf(env, args.argv[2], &leftover, &length)) length = 0;
+  const int copy = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+  if (copy < 0) {
+    napi_throw_error(env, "ERR_UWS_ADOPT", "uws: cannot take over the socket (no file descriptor)");
+    return nullptr;
+  }
+  CallbackScope* scope = state->createScope(args.argv[0], "uws.WebSocket");
+  net::Connection* connection = net::Connection::adopt(state->context(), copy, scope, leftover, length);
+  return numberValue(env, connection->id());
 }
 
 napi_value writeRaw(napi_env env, napi_callback_info info) {
@@ -148,6 +170,7 @@ napi_value setFlushEvents(napi_env env, napi_callback_info info) {
 
 void defineConnectionApi(napi_env env, napi_value exports) {
   const napi_property_descriptor properties[] = {
+      {"adopt", nullptr, adopt, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"accept", nullptr, accept, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"writeRaw", nullptr, writeRaw, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"end", nullptr, end, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

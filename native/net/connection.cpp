@@ -81,6 +81,17 @@ Connection* Connection::acceptFrom(LoopContext& context, int fd, Listener& liste
   return connection;
 }
 
+Connection* Connection::adopt(LoopContext& context, int fd, void* scope, const uint8_t* leftover,
+                              size_t leftoverLength) {
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  auto* connection = new Connection(context, fd, scope);
+  connection->request_ = std::make_unique<RequestState>();
+  connection->request_->leftover.assign(leftover, leftover + leftoverLength);
+  connection->phase_ = Phase::kAwaitingDecision;
+  return connection;
+}
+
 void Connection::readPeer(PeerInfo* info) const {
   if (fd_ >= 0) readPeerInfo(fd_, info);
 }
@@ -211,7 +222,8 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   if (phase_ != Phase::kAwaitingDecision) return false;
   userData_ = userData;
   settings_ = settings;
-  parserOptions_.isServer = true;
+  parserOptions_.isServer = !settings.client;
+  maskOutgoing_ = settings.client;
   parserOptions_.maxPayload = settings.maxPayload;
   parserOptions_.maxFragments = settings.maxFragments;
   parserOptions_.skipUtf8Validation = settings.skipUtf8Validation;

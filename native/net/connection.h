@@ -34,12 +34,19 @@ struct ConnectionSettings {
   bool skipUtf8Validation = false;
   bool autoPong = true;
   bool fragments = false;
+  // Client side: frames we send are masked, frames we receive must not be.
+  bool client = false;
 };
 
 class Connection {
  public:
   // A socket just accepted by `listener`: starts in the request phase.
   static Connection* acceptFrom(LoopContext& context, int fd, Listener& listener);
+  // A socket taken over from Node (an http.Server 'upgrade', or a client
+  // after Node's handshake), whose request JS has already read: it waits for
+  // acceptUpgrade(); `leftover` are bytes Node had read behind the request.
+  static Connection* adopt(LoopContext& context, int fd, void* scope, const uint8_t* leftover,
+                           size_t leftoverLength);
 
   double id() const { return id_; }
   void* userData() const { return userData_; }

@@ -39,7 +39,7 @@ std::vector<std::string> subprotocols(std::string_view header, bool* ok) {
 UWS_TEST(handshake_accept_key_rfc6455_example) {
   char out[28];
   computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==", out);
-  CHECK_EQ(std::string(out, 28), std::string("s3pPLMBiTxaQ9kGzzWZoDqD+S0o="));
+  CHECK_EQ(std::string(out, 28), std::string("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));  // RFC 6455 section 1.3
   computeAcceptKey("x3JJHMbDL1EzLkh9GBhXDw==", out);
   CHECK_EQ(std::string(out, 28), std::string("HSmrc0sMlYUkAGmm5OPpG2HaGWk="));
 }
