@@ -231,11 +231,13 @@ async function main() {
       const order = rep % 2 === 0 ? activeSlots : [...activeSlots].reverse();
       for (const slot of order) {
         done++;
+        const runStarted = Date.now();
         const run = await runOnce(scenario, slot, ctx);
+        run.seconds = (Date.now() - runStarted) / 1000;
         if (!run.ok) anyFailure = true;
         entry.runs[slot.name].push(run);
         log(`[${String(done).padStart(String(total).length)}/${total}] ${scenario.id.padEnd(9)} ${slot.name.padEnd(3)} ` +
-          `rep ${rep + 1}/${repetitions}: ${describeRun(scenario, run)}`);
+          `rep ${rep + 1}/${repetitions} (${run.seconds.toFixed(1)} s): ${describeRun(scenario, run)}`);
       }
     }
   }

@@ -66,6 +66,13 @@ export function createStreamDestroyedError(): CodedError {
   return err;
 }
 
+/** What Node gives the callback of a write after `end()` (`ERR_STREAM_WRITE_AFTER_END`). */
+export function createWriteAfterEndError(): CodedError {
+  const err = new Error('write after end') as CodedError;
+  err.code = 'ERR_STREAM_WRITE_AFTER_END';
+  return err;
+}
+
 /**
  * Node's `ERR_SOCKET_BAD_PORT`, thrown by `listen()` for an out-of-range
  * port (the `WebSocketServer` constructor throws it, as `ws` does through

@@ -33,36 +33,62 @@ function randomPayloadLength(rng) {
   const r = rng.next();
   if (r < 0.4) return rng.int(11);
   if (r < 0.75) return rng.int(126);
-  if (r < 0.95) return rng.range(126, 1024);
+  if (r < 0.99) return rng.range(126, 1024);
   return rng.range(65530, 70000);
 }
 
 function randomText(rng, n) {
   const alphabet = ['a', 'z', ' ', 'é', '€', '😀', '\u0000', '~'];
-  let s = '';
-  while (Buffer.byteLength(s) < n) s += rng.pick(alphabet);
-  return s;
+  const parts = [];
+  let bytes = 0;
+  while (bytes < n) {
+    const c = rng.pick(alphabet);
+    parts.push(c);
+    bytes += Buffer.byteLength(c);
+  }
+  return parts.join('');
 }
 
-/** A well-formed frame (which may still be out of sequence). */
-function validFrame(rng) {
-  const opcode = rng.pick([1, 1, 2, 2, 2, 0, 9, 10, 8]);
-  let payload;
-  let fin = rng.chance(0.7);
+/**
+ * A well-formed frame. `state.fragmented` tracks an open fragmented message
+ * so that most streams are also well-sequenced (and reach deep parser
+ * states); with probability 0.05 the sequence rule is ignored.
+ */
+function validFrame(rng, state = { fragmented: 0 }) {
+  const ignoreSequence = rng.chance(0.05);
+  let opcode;
 
-  if (opcode >= 8) {
-    fin = true;
-    if (opcode === 8) {
-      payload = rng.chance(0.2)
-        ? Buffer.alloc(0)
-        : closePayload(rng.pick([1000, 1001, 3000, 4999]), randomText(rng, rng.int(20)));
-    } else {
-      payload = rng.bytes(rng.int(126));
-    }
-  } else if (opcode === 1) {
-    payload = Buffer.from(randomText(rng, randomPayloadLength(rng)));
+  if (rng.chance(0.2)) {
+    opcode = rng.pick([9, 9, 10, 8]);
+    if (opcode === 8 && rng.chance(0.8)) opcode = 9;
+  } else if (state.fragmented && !ignoreSequence) {
+    opcode = 0;
+  } else if (ignoreSequence) {
+    opcode = rng.pick([0, 1, 2]);
+  } else {
+    opcode = rng.pick([1, 2]);
+  }
+
+  let fin = opcode >= 8 || rng.chance(0.7);
+  let payload;
+  const dataType = opcode === 0 ? state.fragmented || 2 : opcode;
+
+  if (opcode === 8) {
+    payload = rng.chance(0.2)
+      ? Buffer.alloc(0)
+      : closePayload(rng.pick([1000, 1001, 3000, 4999]), randomText(rng, rng.int(20)));
+  } else if (opcode >= 9) {
+    payload = rng.bytes(rng.int(126));
+  } else if (dataType === 1) {
+    // ASCII only, so that fragment boundaries never split a code point.
+    payload = Buffer.from(randomText(rng, randomPayloadLength(rng)).replace(/[^\x00-\x7f]/gu, 'u'));
   } else {
     payload = rng.bytes(randomPayloadLength(rng));
+  }
+
+  if (opcode < 8) {
+    if (opcode !== 0 && !fin) state.fragmented = opcode;
+    if (fin) state.fragmented = 0;
   }
 
   const enc = rng.chance(0.85) ? 'auto' : rng.pick([16, 64]);
@@ -104,8 +130,9 @@ function mutate(rng, buf) {
         for (let i = 2; i < Math.min(buf.length, 10); i++) buf[i] = rng.int(256);
         break;
       case 7: {
+        // Splice: a prefix followed by a (possibly overlapping) suffix.
         const at = rng.int(buf.length);
-        buf = Buffer.concat([buf.subarray(0, at), buf.subarray(at)]);
+        buf = Buffer.concat([buf.subarray(0, at), buf.subarray(rng.int(buf.length))]);
         break;
       }
     }
@@ -116,11 +143,16 @@ function mutate(rng, buf) {
 
 function fuzzStream(rng) {
   const parts = [];
+  const state = { fragmented: 0 };
+  // Per-connection corruption rate: some streams are nearly clean so that
+  // the fuzzer also reaches deep states (fragments, pings mid-message, big
+  // frames) before the first error.
+  const rate = rng.pick([0.01, 0.03, 0.1, 0.3, 0.6]);
 
   for (let i = 0; i < FRAMES_PER_CONNECTION; i++) {
     const r = rng.next();
-    if (r < 0.6) parts.push(validFrame(rng));
-    else if (r < 0.9) parts.push(mutate(rng, validFrame(rng)));
+    if (r >= rate) parts.push(validFrame(rng, state));
+    else if (r < rate * 0.75) parts.push(mutate(rng, validFrame(rng, state)));
     else parts.push(rng.bytes(rng.range(1, 40)));
   }
 
@@ -166,7 +198,11 @@ async function drive(socketOwner, parts, label, failures) {
   }
 
   if (!socket.destroyed) socket.end();
+  const t0 = Date.now();
   await closed;
+  if (process.env.FUZZ_VERBOSE && Date.now() - t0 > 100) {
+    console.log(label, 'took', Date.now() - t0, 'ms to close');
+  }
   clearTimeout(deadline);
 }
 
@@ -239,12 +275,16 @@ describe('fuzz', function () {
       if (client.closeFrame) closeFrames++;
     });
 
+    if (process.env.FUZZ_VERBOSE) {
+      console.log({ messages, closeFrames, errorCodes });
+    }
+
     assert.deepEqual(failures, []);
     await allServerSocketsClosed(wss);
     await assertStillServes(wss);
 
     // The fuzzer must actually reach both the happy and the error paths.
-    assert.ok(messages > 100, `only ${messages} messages were delivered`);
+    assert.ok(messages > 500, `only ${messages} messages were delivered`);
     assert.ok(closeFrames > 20, `only ${closeFrames} close frames were received`);
     assert.ok(
       errorCodes.size >= 4,
@@ -256,7 +296,7 @@ describe('fuzz', function () {
     const wss = await startServer({ maxPayload: 1024 * 1024 });
     wss.on('connection', (ws) => {
       ws.on('error', () => {});
-      ws.on('message', (data) => ws.send(data));
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
 
     const rng = createRng(SEED ^ 0xabcdef);

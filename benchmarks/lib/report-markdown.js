@@ -6,6 +6,9 @@ const { summarize } = require('./stats');
 const { targetFor, verdict } = require('./targets');
 const { formatNumber, formatRatio, formatPercent } = require('./format');
 
+// Other processes using more than this (in cores) make the numbers suspect.
+const BUSY_MACHINE_CORES = 0.25;
+
 function metricSummary(runs, key) {
   return summarize(runs.filter((r) => r.ok).map((r) => r.metrics[key]));
 }
@@ -78,6 +81,13 @@ function renderMarkdown(results) {
     'above 1 means uws has more of it (good for throughput, bad for CPU and memory). ' +
     'See benchmarks/README.md for the method.', '');
 
+  const busiest = Math.max(0, ...results.scenarios.flatMap((s) => [...s.runs.ws, ...s.runs.uws])
+    .filter((r) => r.load).map((r) => r.load.otherCores));
+  if (busiest > BUSY_MACHINE_CORES) {
+    out.push(`> **Warning: the machine was busy.** Other processes used up to ${busiest.toFixed(2)} cores during ` +
+      'the runs (see "What else was using the CPU"). Server and load generator competed with them for their cores, ' +
+      'so absolute numbers are low and noisy; re-run on a quiet machine before quoting them.', '');
+  }
   out.push('| Scenario | Metric | ws | uws | uws/ws | Target | Result |');
   out.push('|---|---|---|---|---|---|---|');
   for (const scenario of results.scenarios) {

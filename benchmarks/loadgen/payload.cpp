@@ -47,3 +47,13 @@ bool PayloadPattern::matches(const uint8_t* tag, size_t offset, const uint8_t* d
   }
   return length == 0 || std::memcmp(data, pattern_.data() + offset, length) == 0;
 }
+
+size_t PayloadPattern::first_difference(const uint8_t* tag, size_t offset, const uint8_t* data,
+                                        size_t length) const {
+  for (size_t i = 0; i < length; ++i) {
+    size_t at = offset + i;
+    uint8_t expected = at < tag_length_ ? tag[at] : pattern_[at];
+    if (data[i] != expected) return i;
+  }
+  return length;
+}

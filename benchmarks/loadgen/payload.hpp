@@ -34,6 +34,9 @@ class PayloadPattern {
   // the expected ones. The caller guarantees offset + length <= size().
   bool matches(const uint8_t* tag, size_t offset, const uint8_t* data, size_t length) const;
 
+  // For error messages: index of the first differing byte in data[0..length).
+  size_t first_difference(const uint8_t* tag, size_t offset, const uint8_t* data, size_t length) const;
+
  private:
   size_t size_;
   bool binary_;

@@ -272,8 +272,10 @@ bool Client::start_frame() {
 
 bool Client::data_payload(const uint8_t* data, size_t length) {
   if (!config_.payload->matches(expected_tag_, size_t(message_offset_), data, length)) {
-    fail(ErrorKind::Mismatch, "echoed bytes differ near offset " + std::to_string(message_offset_) +
-                                  " of message " + std::to_string(received_sequence_));
+    size_t at = size_t(message_offset_) +
+                config_.payload->first_difference(expected_tag_, size_t(message_offset_), data, length);
+    fail(ErrorKind::Mismatch, "echoed byte " + std::to_string(at) + " of message " +
+                                  std::to_string(received_sequence_) + " differs from the one sent");
     return false;
   }
   message_offset_ += length;

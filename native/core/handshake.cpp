@@ -22,12 +22,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
-std::string_view trimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // ws validation.js tokenChars.
 bool isTokenChar(uint8_t c) {
   if (c >= '0' && c <= '9') return true;
@@ -210,10 +204,15 @@ bool isUpgradeRequest(const HttpRequestParser& request) {
     if (!hasUpgrade && equalsIgnoreCase(name, "upgrade")) {
       hasUpgrade = !request.headerValue(i).empty();
     } else if (!connectionUpgrade && equalsIgnoreCase(name, "connection")) {
-      std::string_view rest = request.headerValue(i);
+      // Like llhttp: an element matches when it is "upgrade" after optional
+      // SP/HTAB, followed by nothing but SP up to the comma or the line end.
+      std::string_view rest = request.headerRawValue(i);
       for (;;) {
         const size_t comma = rest.find(',');
-        if (equalsIgnoreCase(trimOws(rest.substr(0, comma)), "upgrade")) {
+        std::string_view element = rest.substr(0, comma);
+        while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+        while (!element.empty() && element.back() == ' ') element.remove_suffix(1);
+        if (equalsIgnoreCase(element, "upgrade")) {
           connectionUpgrade = true;
           break;
         }

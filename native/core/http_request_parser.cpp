@@ -128,19 +128,26 @@ bool HttpRequestParser::processLine(bool* headEnd) {
   const size_t start = lineStart_;
   const size_t size = buffer_.size();
   lineStart_ = size;
-  // The line ends with LF; llhttp (strict) requires CR before it.
-  if (size - start < 2 || buffer_[size - 2] != '\r') {
+  // The line ends with LF; llhttp (strict) requires CR before it, except
+  // after a request line without a version (HTTP/0.9 form).
+  const bool crlf = size - start >= 2 && buffer_[size - 2] == '\r';
+  if (!crlf && sawRequestLine_) {
     fail(400, "line not terminated by CRLF");
     return false;
   }
-  const size_t end = size - 2;
+  const size_t end = crlf ? size - 2 : size - 1;
   if (std::memchr(buffer_.data() + start, '\r', end - start) != nullptr) {
     fail(400, "bare CR");
     return false;
   }
   if (!sawRequestLine_) {
     sawRequestLine_ = true;
-    return processRequestLine(start, end);
+    if (!processRequestLine(start, end)) return false;
+    if (!crlf && versionMajor_ != 0) {
+      fail(400, "line not terminated by CRLF");
+      return false;
+    }
+    return true;
   }
   if (start == end) {
     *headEnd = true;
@@ -281,6 +288,13 @@ bool HttpRequestParser::finishHead() {
     return false;
   }
   return true;
+}
+
+std::string_view HttpRequestParser::headerRawValue(size_t i) const {
+  const size_t start = headers_[i].valueOffset;
+  size_t end = start + headers_[i].valueLength;
+  while (end < buffer_.size() && buffer_[end] != '\r') ++end;  // header lines end with CRLF
+  return std::string_view(buffer_.data() + start, end - start);
 }
 
 std::optional<std::string> HttpRequestParser::joinedHeader(std::string_view lowerCaseName) const {

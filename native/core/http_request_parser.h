@@ -44,6 +44,9 @@ class HttpRequestParser {
   size_t headerCount() const { return headers_.size(); }
   std::string_view headerName(size_t i) const { return view(headers_[i].nameOffset, headers_[i].nameLength); }
   std::string_view headerValue(size_t i) const { return view(headers_[i].valueOffset, headers_[i].valueLength); }
+  // The value without its leading whitespace but with its trailing
+  // whitespace (llhttp's Connection-token matching depends on it).
+  std::string_view headerRawValue(size_t i) const;
 
   // The value Node's IncomingMessage.headers shows for this (lower-case)
   // name: duplicates joined with ", " ("; " for cookie), or only the first

@@ -130,6 +130,12 @@ UWS_TEST(handshake_is_upgrade_request) {
       {"Connection: close, upgrade \r\nUpgrade: websocket\r\n", true},
       {"Connection: foo\r\nConnection: upgrade\r\nUpgrade: websocket\r\n", true},
       {"Connection: upgradex\r\nUpgrade: websocket\r\n", false},
+      {"Connection:\t upgrade\r\nUpgrade: websocket\r\n", true},
+      {"Connection: foo,\tupgrade ,x\r\nUpgrade: websocket\r\n", true},
+      {"Connection: upgrade\t\r\nUpgrade: websocket\r\n", false},  // llhttp: no HTAB after the token
+      {"Connection: upgrade \t, x\r\nUpgrade: websocket\r\n", false},
+      {"Connection: upgrade\r\nUpgrade: \t\r\nUpgrade: x\r\n", true},
+      {"Connection: upgrade\r\nUpgrades: websocket\r\n", false},
       {"Connection: x upgrade\r\nUpgrade: websocket\r\n", false},
       {"Connection: Upgrade\r\n", false},
       {"Upgrade: websocket\r\n", false},

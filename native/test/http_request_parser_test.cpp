@@ -141,6 +141,7 @@ UWS_TEST(http_accepts_like_llhttp) {
       "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
       "GET / HTTP/0.9\r\nHost: x\r\n\r\n",
       "GET /\r\nHost: x\r\n\r\n",                       // HTTP/0.9 request line
+      "GET /\nHost: x\r\n\r\n",                         // ... may end with a bare LF
       "GET  / HTTP/1.1\r\nHost: x\r\n\r\n",             // several spaces
       "GET /  HTTP/1.1\r\nHost: x\r\n\r\n",
       "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",      // empty lines before the request line
@@ -179,6 +180,7 @@ UWS_TEST(http_rejects_like_llhttp) {
       "GET / HTTP/1.1\nHost: x\n\n",                    // bare LF
       "GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n",
       "GET / HTTP/1.1\r\n\n",
+      "GET /\nHost: x\n\r\n",
       "GET / HTTP/1.1\rHost: x\r\n\r\n",                // bare CR
       "GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n",
       "GET / HTTP/1.1\r\nX-A: v\r\r\n\r\n",
