@@ -67,5 +67,12 @@ export const kHandleUpgrade: unique symbol = Symbol('kHandleUpgrade');
  */
 export const kConnectionClosed: unique symbol = Symbol('kConnectionClosed');
 
+/**
+ * Method of the owner of a connection whose upgrade is still being decided
+ * in JS (the server), called once when that connection is ended or
+ * destroyed before it became a WebSocket.
+ */
+export const kHandshakeEnded: unique symbol = Symbol('kHandshakeEnded');
+
 /** A function that does nothing. */
 export const NOOP = (): void => {};

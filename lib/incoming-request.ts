@@ -35,13 +35,24 @@ export function createIncomingRequest(request: UpgradeRequest, socket: SocketSta
   req.httpVersion = version;
   req.httpVersionMajor = version.charCodeAt(0) - 48;
   req.httpVersionMinor = version.charCodeAt(2) - 48;
-  req.rawHeaders = request.rawHeaders;
+  // Node's parser hands the headers over this way; it records their count,
+  // which the lazy `headers` getter needs (setting `rawHeaders` alone would
+  // leave `req.headers` empty). Must come before `complete` is set, or they
+  // would be taken for trailers.
+  const rawHeaders = request.rawHeaders;
+  (req as IncomingMessageInternals)._addHeaderLines(rawHeaders, rawHeaders.length);
   req.complete = true;
-  req.upgrade = true;
+  // Set by Node's server for upgrade requests; not in @types/node's class.
+  (req as IncomingMessage & { upgrade: boolean }).upgrade = true;
   // An upgrade request has no body: the stream ends as soon as it is read.
   req._read = endOnFirstRead;
 
   return req;
+}
+
+/** The (underscored, long-standing) method of `IncomingMessage` that Node's HTTP parser calls. */
+interface IncomingMessageInternals extends IncomingMessage {
+  _addHeaderLines(headers: string[], count: number): void;
 }
 
 /** `_read` of an upgrade request: there is no body, so end the stream. */

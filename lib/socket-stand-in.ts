@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 
+import { kHandshakeEnded } from './constants.js';
 import { createStreamDestroyedError, createWriteAfterEndError } from './errors.js';
 import { native, type UpgradeRequest } from './native.js';
 
@@ -22,6 +23,12 @@ export type ConnectionAddresses = Pick<
 export interface SocketOwner {
   /** Closes the connection at once (the WebSocket's `terminate`). */
   terminate(): void;
+}
+
+/** Who waits for a not-yet-WebSocket connection to be resolved (the server). */
+export interface HandshakeOwner {
+  /** The connection was ended or destroyed before it became a WebSocket. */
+  [kHandshakeEnded](): void;
 }
 
 /** Callback of `write`/`end`, as Node's streams call it. */
@@ -62,6 +69,8 @@ export class SocketStandIn extends EventEmitter {
   _connectionId: number;
   /** The WebSocket that owns the connection after the upgrade; null before. */
   _owner: SocketOwner | null;
+  /** Told once when the connection ends before the upgrade; null once resolved. */
+  _handshakeOwner: HandshakeOwner | null;
 
   /**
    * @param connectionId - the addon's connection id
@@ -80,6 +89,7 @@ export class SocketStandIn extends EventEmitter {
     this.destroyed = false;
     this._connectionId = connectionId;
     this._owner = null;
+    this._handshakeOwner = null;
   }
 
   /** Like `net.Socket#address()`: the local end. */
@@ -151,11 +161,12 @@ export class SocketStandIn extends EventEmitter {
 
     if (this.writable) {
       if (data !== undefined && data !== null && data.length > 0) {
-        native.writeRaw(this._connectionId, toRawBytes(data, encoding));
+        native.writeRaw(this._connectionId, toRawBytes(data, encoding as BufferEncoding | undefined));
       }
       native.end(this._connectionId);
       this.writable = false;
       this.readable = false;
+      this._endHandshake();
       process.nextTick(emitFinishAndClose, this);
     }
 
@@ -178,6 +189,7 @@ export class SocketStandIn extends EventEmitter {
     if (!this.destroyed) {
       native.destroy(this._connectionId);
       this._markGone();
+      this._endHandshake();
       process.nextTick(emitClose, this);
     }
 
@@ -214,6 +226,15 @@ export class SocketStandIn extends EventEmitter {
 
   /** `net.Socket` compatibility; see `cork()`. */
   uncork(): void {}
+
+  /** Tells the handshake owner (once) that this connection will not become a WebSocket. */
+  _endHandshake(): void {
+    const owner = this._handshakeOwner;
+    if (owner !== null) {
+      this._handshakeOwner = null;
+      owner[kHandshakeEnded]();
+    }
+  }
 
   /** Marks the connection as gone (closed by us, by the peer, or handed off). */
   _markGone(): void {

@@ -15,6 +15,14 @@ napi_value string(napi_env env, std::string_view text) {
   return value;
 }
 
+// Request bytes reach JS as Node's HTTP parser presents them: one char per
+// byte (latin1).
+napi_value bytesString(napi_env env, std::string_view bytes) {
+  napi_value value;
+  napi_create_string_latin1(env, bytes.data(), bytes.size(), &value);
+  return value;
+}
+
 napi_value number(napi_env env, double n) {
   napi_value value;
   napi_create_double(env, n, &value);
@@ -43,8 +51,8 @@ napi_value makeRequestObject(napi_env env, const core::HttpRequestParser& reques
                              const net::PeerInfo& peer) {
   napi_value object;
   napi_create_object(env, &object);
-  set(env, object, "method", string(env, request.method()));
-  set(env, object, "url", string(env, request.target()));
+  set(env, object, "method", bytesString(env, request.method()));
+  set(env, object, "url", bytesString(env, request.target()));
   const char version[4] = {static_cast<char>('0' + request.versionMajor()), '.',
                            static_cast<char>('0' + request.versionMinor()), '\0'};
   set(env, object, "httpVersion", string(env, version));
@@ -52,9 +60,9 @@ napi_value makeRequestObject(napi_env env, const core::HttpRequestParser& reques
   const size_t count = request.headerCount();
   napi_create_array_with_length(env, count * 2, &rawHeaders);
   for (size_t i = 0; i < count; ++i) {
-    napi_set_element(env, rawHeaders, static_cast<uint32_t>(2 * i), string(env, request.headerName(i)));
+    napi_set_element(env, rawHeaders, static_cast<uint32_t>(2 * i), bytesString(env, request.headerName(i)));
     napi_set_element(env, rawHeaders, static_cast<uint32_t>(2 * i + 1),
-                     string(env, request.headerValue(i)));
+                     bytesString(env, request.headerValue(i)));
   }
   set(env, object, "rawHeaders", rawHeaders);
   set(env, object, "remoteAddress", string(env, peer.remoteAddress));
@@ -89,7 +97,7 @@ napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,
   } else {
     napi_create_array_with_length(env, parsed.size(), &protocols);
     for (size_t i = 0; i < parsed.size(); ++i) {
-      napi_set_element(env, protocols, static_cast<uint32_t>(i), string(env, parsed[i]));
+      napi_set_element(env, protocols, static_cast<uint32_t>(i), bytesString(env, parsed[i]));
     }
   }
   set(env, object, "protocols", protocols);

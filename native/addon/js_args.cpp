@@ -21,6 +21,14 @@ std::string toString(napi_env env, napi_value value) {
   return text;
 }
 
+std::string toLatin1(napi_env env, napi_value value) {
+  size_t length = 0;
+  if (napi_get_value_string_latin1(env, value, nullptr, 0, &length) != napi_ok) return {};
+  std::string text(length, '\0');
+  napi_get_value_string_latin1(env, value, text.data(), length + 1, &length);
+  return text;
+}
+
 double numberProperty(napi_env env, napi_value object, const char* name, double fallback) {
   napi_value value;
   if (napi_get_named_property(env, object, name, &value) != napi_ok) return fallback;

@@ -23,6 +23,8 @@ struct Args {
 double toNumber(napi_env env, napi_value value, double fallback = 0);
 bool toBool(napi_env env, napi_value value);
 std::string toString(napi_env env, napi_value value);
+// One byte per char, as Node hands HTTP header values to JS.
+std::string toLatin1(napi_env env, napi_value value);
 double numberProperty(napi_env env, napi_value object, const char* name, double fallback);
 bool boolProperty(napi_env env, napi_value object, const char* name, bool fallback);
 

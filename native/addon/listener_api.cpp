@@ -100,12 +100,12 @@ napi_value closeListener(napi_env env, napi_callback_info info) {
 std::optional<std::string> optionalString(napi_env env, napi_value value) {
   napi_valuetype type;
   if (!value || napi_typeof(env, value, &type) != napi_ok || type != napi_string) return std::nullopt;
-  return toString(env, value);
+  return toLatin1(env, value);
 }
 
 napi_value checkUpgrade(napi_env env, napi_callback_info info) {
   Args args(env, info);
-  const std::string method = toString(env, args.argv[0]);
+  const std::string method = toLatin1(env, args.argv[0]);
   const auto upgrade = optionalString(env, args.argv[1]);
   const auto key = optionalString(env, args.argv[2]);
   const auto version = optionalString(env, args.argv[3]);

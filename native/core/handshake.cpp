@@ -310,7 +310,26 @@ std::string clientErrorResponse(int status) {
   return response;
 }
 
-std::string upgradeRequiredResponse(std::string_view httpDate) {
+bool lacksRequiredHost(const HttpRequestParser& request) {
+  if (request.versionMajor() != 1 || request.versionMinor() != 1) return false;
+  for (size_t i = 0; i < request.headerCount(); ++i) {
+    if (equalsIgnoreCase(request.headerName(i), "host")) return false;
+  }
+  return true;
+}
+
+std::string missingHostResponse(std::string_view httpDate) {
+  std::string response = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n";
+  if (!httpDate.empty()) {
+    response += "Date: ";
+    response += httpDate;
+    response += "\r\n";
+  }
+  response += "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+  return response;
+}
+
+std::string upgradeRequiredResponse(std::string_view httpDate, bool keepAlive) {
   std::string response =
       "HTTP/1.1 426 Upgrade Required\r\n"
       "Content-Length: 16\r\n"
@@ -320,11 +339,8 @@ std::string upgradeRequiredResponse(std::string_view httpDate) {
     response += httpDate;
     response += "\r\n";
   }
-  response +=
-      "Connection: keep-alive\r\n"
-      "Keep-Alive: timeout=5\r\n"
-      "\r\n"
-      "Upgrade Required";
+  response += keepAlive ? "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n" : "Connection: close\r\n";
+  response += "\r\nUpgrade Required";
   return response;
 }
 

@@ -42,9 +42,19 @@ void computeAcceptKey(std::string_view key, char out[28]);
 // "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" (431, 408 alike).
 std::string clientErrorResponse(int status);
 
+// Node's HTTP server answers an HTTP/1.1 request without a Host header with
+// 400 (requireHostHeader, on by default) instead of passing it on; upgrade
+// requests are not checked. lacksRequiredHost tells whether the request is
+// such a request (HTTP/1.1, no Host header); missingHostResponse is Node's
+// exact answer (httpDate as for upgradeRequiredResponse), then it closes.
+bool lacksRequiredHost(const HttpRequestParser& request);
+std::string missingHostResponse(std::string_view httpDate = {});
+
 // ws's answer to a request that is not an upgrade (426). httpDate, when not
 // empty, is put in a Date header where Node puts it (see formatHttpDate).
-std::string upgradeRequiredResponse(std::string_view httpDate = {});
+// keepAlive false: "Connection: close" (HTTP/1.0 requests, or a body we do
+// not read), and the caller closes after it.
+std::string upgradeRequiredResponse(std::string_view httpDate = {}, bool keepAlive = true);
 
 // ws abortHandshake for a failed check: status line, Connection: close,
 // Content-Type: text/html, Content-Length, [Sec-WebSocket-Version: 13, 8],

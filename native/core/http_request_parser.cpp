@@ -21,13 +21,35 @@ bool isTokenChar(uint8_t c) {
 
 bool isAlpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
+// Characters llhttp accepts in the authority of a request target.
+bool isAuthorityChar(uint8_t c) {
+  if (c >= '0' && c <= '9') return true;
+  if (isAlpha(c)) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
+    case '*': case '+': case ',': case ';': case '=': case ':': case '@': case '[': case ']': case '%':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Authority of an absolute-form target, up to the first '/' or '?'.
+bool isValidAuthority(std::string_view s) {
+  for (char ch : s) {
+    const uint8_t c = static_cast<uint8_t>(ch);
+    if (c == '/' || c == '?') return true;
+    if (!isAuthorityChar(c)) return false;
+  }
+  return true;
+}
+
 // The methods Node's HTTP parser accepts (http.METHODS on Node 20).
 constexpr const char* kMethods[] = {
-    "ACL",        "BIND",     "CHECKOUT", "CONNECT",     "COPY",      "DELETE",    "GET",    "HEAD",
-    "LINK",       "LOCK",     "M-SEARCH", "MERGE",       "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE",
-    "NOTIFY",     "OPTIONS",  "PATCH",    "POST",        "PROPFIND",  "PROPPATCH", "PURGE",  "PUT",
-    "QUERY",      "REBIND",   "REPORT",   "SEARCH",      "SOURCE",    "SUBSCRIBE", "TRACE",  "UNBIND",
-    "UNLINK",     "UNLOCK",   "UNSUBSCRIBE",
+    "ACL",    "BIND",     "CHECKOUT",   "CONNECT",    "COPY",   "DELETE",    "GET",       "HEAD",   "LINK",
+    "LOCK",   "M-SEARCH", "MERGE",      "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE",      "NOTIFY", "OPTIONS",
+    "PATCH",  "POST",     "PROPFIND",   "PROPPATCH",  "PURGE",  "PUT",       "QUERY",     "REBIND", "REPORT",
+    "SEARCH", "SOURCE",   "SUBSCRIBE",  "TRACE",      "UNBIND", "UNLINK",    "UNLOCK",    "UNSUBSCRIBE",
 };
 
 bool isKnownMethod(std::string_view method) {
@@ -37,6 +59,7 @@ bool isKnownMethod(std::string_view method) {
   return false;
 }
 
+// a equals lower (already lower case), ASCII case-insensitively.
 bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -180,11 +203,13 @@ bool HttpRequestParser::processRequestLine(size_t start, size_t end) {
   }
   const std::string_view target(s + targetStart, i - targetStart);
   bool targetOk = !target.empty();
-  if (targetOk && target[0] != '/' && target[0] != '*' && method != "CONNECT") {
-    // absolute-form: scheme "://" ...
+  if (targetOk && method == "CONNECT") {
+    targetOk = target[0] != '#';  // llhttp is lenient with CONNECT targets
+  } else if (targetOk && target[0] != '/' && target[0] != '*') {
+    // absolute-form: scheme "://" authority [path]
     size_t k = 0;
     while (k < target.size() && isAlpha(static_cast<uint8_t>(target[k]))) ++k;
-    targetOk = k > 0 && target.substr(k, 3) == "://";
+    targetOk = k > 0 && target.substr(k, 3) == "://" && isValidAuthority(target.substr(k + 3));
   }
   if (!targetOk) {
     fail(400, "invalid request target");
@@ -255,6 +280,7 @@ bool HttpRequestParser::processHeaderLine(size_t start, size_t end) {
       n = n * 10 + static_cast<uint64_t>(c - '0');
     }
     sawContentLength_ = true;
+    contentLength_ = n;
   } else if (equalsIgnoreCase(name, "transfer-encoding")) {
     sawTransferEncoding_ = true;
     std::string_view rest = value;

@@ -48,6 +48,14 @@ class HttpRequestParser {
   // whitespace (llhttp's Connection-token matching depends on it).
   std::string_view headerRawValue(size_t i) const;
 
+  // Request body framing, for a transport that must skip the body of a
+  // plain HTTP request: Content-Length if present, and whether the last
+  // Transfer-Encoding coding is "chunked".
+  std::optional<uint64_t> contentLength() const {
+    return sawContentLength_ ? std::optional<uint64_t>(contentLength_) : std::nullopt;
+  }
+  bool chunked() const { return chunked_; }
+
   // The value Node's IncomingMessage.headers shows for this (lower-case)
   // name: duplicates joined with ", " ("; " for cookie), or only the first
   // value for the names Node does not join (host, content-length,
@@ -84,6 +92,7 @@ class HttpRequestParser {
   int versionMajor_ = 0, versionMinor_ = 0;
   std::vector<HeaderSpan> headers_;
   bool sawContentLength_ = false;
+  uint64_t contentLength_ = 0;
   bool sawTransferEncoding_ = false;
   bool chunked_ = false;
 };

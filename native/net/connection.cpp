@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <string_view>
 
 #include "core/frame_writer.h"
 #include "core/handshake.h"
@@ -27,6 +29,8 @@ namespace {
 // The longest incomplete frame the parser leaves unconsumed: a full header
 // plus a control frame's payload.
 constexpr size_t kMaxCarry = core::kMaxFrameHeaderSize + 125;
+
+constexpr uint64_t kKeepAliveTimeoutMs = 5000;
 
 bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
 
@@ -169,6 +173,7 @@ void Connection::onReadEof() {
 // ---------------------------------------------------------- request phase
 
 void Connection::processRequest(const uint8_t* data, size_t length) {
+  idleKeepAlive_ = false;
   while (phase_ == Phase::kRequest) {
     size_t consumed = 0;
     const auto status = request_->parser.feed(data, length, &consumed);
@@ -182,12 +187,8 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
     data += consumed;
     length -= consumed;
     if (!core::isUpgradeRequest(request_->parser)) {
-      // Plain HTTP: answered like ws's own server; the connection stays open
-      // for another request.
-      const std::string response = core::upgradeRequiredResponse();
-      writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
-      request_->parser.reset();
-      if (length == 0) return;
+      answerPlainRequest();
+      if (phase_ != Phase::kRequest || length == 0) return;
       continue;
     }
     request_->leftover.assign(data, data + length);
@@ -204,11 +205,37 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
   }
 }
 
+void Connection::answerPlainRequest() {
+  // Plain HTTP, answered as ws's own http.Server does: 400 for an HTTP/1.1
+  // request without Host, else 426. The connection stays open for another
+  // request unless it is HTTP/1.0 or has a body (which we do not read).
+  char date[29];
+  core::formatHttpDate(static_cast<int64_t>(std::time(nullptr)), date);
+  const std::string_view httpDate(date, sizeof(date));
+  const core::HttpRequestParser& request = request_->parser;
+  const bool missingHost = core::lacksRequiredHost(request);
+  const auto contentLength = request.contentLength();
+  const bool keepAlive = !missingHost && request.versionMajor() == 1 && request.versionMinor() == 1 &&
+                         !request.chunked() && (!contentLength || *contentLength == 0);
+  std::string response = missingHost ? core::missingHostResponse(httpDate)
+                                     : core::upgradeRequiredResponse(httpDate, keepAlive);
+  writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
+  if (!keepAlive) {
+    endRaw();
+    return;
+  }
+  request_->parser.reset();
+  // Node closes an idle keep-alive connection after 5 s without a word.
+  idleKeepAlive_ = true;
+  disposeTimer();
+  timer_ = Timer::start(context_, kKeepAliveTimeoutMs, onHandshakeTimeout, this);
+}
+
 void Connection::onHandshakeTimeout(void* data) {
   auto* self = static_cast<Connection*>(data);
   Batch batch(self->context_, self->scope_);
   self->disposeTimer();
-  if (self->phase_ == Phase::kRequest) {
+  if (self->phase_ == Phase::kRequest && !self->idleKeepAlive_) {
     const std::string response = core::clientErrorResponse(408);
     self->writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
     self->endRaw();

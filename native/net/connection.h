@@ -94,6 +94,7 @@ class Connection {
   void readAvailable();
   void process(uint8_t* data, size_t length);
   void processRequest(const uint8_t* data, size_t length);
+  void answerPlainRequest();
   void processFrames(uint8_t* data, size_t length);
   void onReadEof();
   void updatePoll();
@@ -142,6 +143,7 @@ class Connection {
   bool deferredFailure_ = false;
   bool startDeferred_ = false;
   bool maskOutgoing_ = false;
+  bool idleKeepAlive_ = false;  // answered a plain request, waiting for another
   uint8_t carryLength_ = 0;
   uint32_t pendingAutoPongs_ = 0;
 

@@ -199,6 +199,32 @@ UWS_TEST(handshake_responses) {
   CHECK_EQ(std::string(httpStatusText(426)), std::string("Upgrade Required"));
 }
 
+UWS_TEST(handshake_missing_host) {
+  struct Case {
+    const char* request;
+    bool lacks;
+  };
+  const Case cases[] = {
+      {"GET / HTTP/1.1\r\n\r\n", true},
+      {"GET / HTTP/1.1\r\nX: y\r\n\r\n", true},
+      {"GET / HTTP/1.1\r\nHost:\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nhOST: a\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\n\r\n", false},
+      {"GET / HTTP/2.0\r\n\r\n", false},
+      {"GET /\r\n\r\n", false},
+  };
+  for (const Case& c : cases) {
+    HttpRequestParser parser;
+    CHECK(parseRequest(parser, c.request));
+    if (lacksRequiredHost(parser) != c.lacks) ::uws::test::recordFailure(__FILE__, __LINE__, std::string("wrong for ") + ::uws::test::show(c.request));
+  }
+  CHECK_EQ(missingHostResponse(), std::string("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+  CHECK_EQ(missingHostResponse("Thu, 26 Nov 2026 03:46:26 GMT"),
+           std::string("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nDate: Thu, 26 Nov 2026 03:46:26 GMT\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+}
+
 UWS_TEST(handshake_http_date) {
   char out[29];
   formatHttpDate(0, out);

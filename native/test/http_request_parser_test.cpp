@@ -150,6 +150,9 @@ UWS_TEST(http_accepts_like_llhttp) {
       "GET /a{|}\"<>^`\\b?x=%zz#frag HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET * HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET http://a.b/c HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET https://u@[::1]:443/c?d#e HTTP/1.1\r\n\r\n",
+      "GET http:///?x HTTP/1.1\r\n\r\n",
+      "CONNECT a.b:443 HTTP/1.1\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: x\r\n\r\n",
       "M-SEARCH * HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1\r\nX-A: a\tb\r\n\r\n",
@@ -216,6 +219,9 @@ UWS_TEST(http_rejects_like_llhttp) {
       "GET /a\x7f" "b HTTP/1.1\r\n\r\n",
       "GET  HTTP/1.1\r\n\r\n",
       "GET mailto:x HTTP/1.1\r\n\r\n",
+      "GET http://a<b/ HTTP/1.1\r\n\r\n",
+      "GET http://#/ HTTP/1.1\r\n\r\n",
+      "CONNECT #x HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
       "GET / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n",
       "GET / HTTP/1.1\r\nContent-Length: \r\n\r\n",
@@ -305,6 +311,24 @@ UWS_TEST(http_header_count_limit) {
   CHECK(parse(def, hundred + "\r\n").status == Status::kComplete);
   HttpRequestParser def2;
   CHECK_EQ(parse(def2, hundred + "Z: 1\r\n\r\n").errorStatus, 431);
+}
+
+UWS_TEST(http_body_framing) {
+  HttpRequestParser none;
+  CHECK(parse(none, "GET / HTTP/1.1\r\n\r\n").status == Status::kComplete);
+  CHECK(!none.contentLength().has_value());
+  CHECK(!none.chunked());
+  HttpRequestParser length;
+  CHECK(parse(length, "POST / HTTP/1.1\r\ncontent-length: 0042\r\n\r\n").status == Status::kComplete);
+  CHECK_EQ(length.contentLength().value_or(0), uint64_t(42));
+  HttpRequestParser chunked;
+  CHECK(parse(chunked, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: Chunked\r\n\r\n").status ==
+        Status::kComplete);
+  CHECK(chunked.chunked());
+  HttpRequestParser notChunked;
+  CHECK(parse(notChunked, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").status == Status::kComplete);
+  CHECK(!notChunked.chunked());
+  CHECK(!notChunked.contentLength().has_value());
 }
 
 UWS_TEST(http_need_more) {

@@ -1,0 +1,685 @@
+/**
+ * The `WebSocketServer` class: `ws` 8.23's server, with its options,
+ * defaults, upgrade checks (in `ws`'s order), rejection responses,
+ * `'headers'`/`'connection'`/`'wsClientError'` events, client tracking and
+ * `close()` rules. The listening socket, the HTTP parsing and the answers to
+ * non-upgrade requests belong to the native core (`native.listen`); each
+ * complete upgrade request comes back here through `onUpgrade` to be decided
+ * exactly as `ws`'s `handleUpgrade`/`completeUpgrade` decide it.
+ *
+ * Only the own-listener mode (`port`) exists so far; `server`, `noServer`,
+ * `handleUpgrade` and `completeUpgrade` come with the adopted-socket transport.
+ *
+ * @module
+ */
+import * as dns from 'node:dns';
+import { EventEmitter } from 'node:events';
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import {
+  CLOSE_TIMEOUT,
+  CONNECTING,
+  HANDSHAKE_TIMEOUT,
+  kConnectionClosed,
+  kHandleUpgrade,
+  kHandshakeEnded
+} from './constants.js';
+import { createBadPortError } from './errors.js';
+import { createIncomingRequest } from './incoming-request.js';
+import { native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
+import { SocketStandIn } from './socket-stand-in.js';
+import { WebSocket, type ConnectionOwner } from './websocket.js';
+
+/** What `verifyClient` is given. */
+export interface VerifyClientInfo {
+  /** The `Origin` header (`Sec-WebSocket-Origin` for protocol version 8). */
+  origin: string | undefined;
+  /** Whether the connection is TLS. */
+  secure: boolean;
+  /** The upgrade request. */
+  req: IncomingMessage;
+}
+
+/** Synchronous `verifyClient`: return falsy to reject with 401. */
+export type VerifyClientCallbackSync = (info: VerifyClientInfo) => boolean;
+
+/** Asynchronous `verifyClient`: call `callback(false, code?, message?, headers?)` to reject. */
+export type VerifyClientCallbackAsync = (
+  info: VerifyClientInfo,
+  callback: (
+    res: boolean,
+    code?: number,
+    message?: string,
+    headers?: Record<string, string | number | readonly string[]>
+  ) => void
+) => void;
+
+/** Picks the subprotocol (falsy: none) from the client's list. */
+export type HandleProtocols = (protocols: Set<string>, request: IncomingMessage) => string | false;
+
+/** Options of `WebSocketServer` (those of `ws` 8.23, plus `handshakeTimeout`). */
+export interface ServerOptions<T extends typeof WebSocket = typeof WebSocket> {
+  /** Emit several `'message'`/`'ping'`/`'pong'` events per tick (default `true`). */
+  allowSynchronousEvents?: boolean;
+  /** Answer pings automatically (default `true`). */
+  autoPong?: boolean;
+  /** `listen()` backlog (default 511). */
+  backlog?: number | null;
+  /** Keep connected clients in `server.clients` (default `true`). */
+  clientTracking?: boolean;
+  /** Milliseconds to wait for the closing handshake (default 30000). */
+  closeTimeout?: number;
+  /** Choose the subprotocol. */
+  handleProtocols?: HandleProtocols | null;
+  /** Milliseconds a connection may take to send its upgrade request; then 408 (default 60000; uws only). */
+  handshakeTimeout?: number;
+  /** Host to listen on (default: all interfaces, IPv6 and IPv4). */
+  host?: string | null;
+  /** Accepted for compatibility; the core keeps no chunk list (default 262144). */
+  maxBufferedChunks?: number;
+  /** Most fragments per message (default 16384). */
+  maxFragments?: number;
+  /** Largest message in bytes (default 100 MiB). */
+  maxPayload?: number;
+  /** Close a connection that has this many automatic pongs unsent (default 60). */
+  maxPendingAutoPongs?: number;
+  /** Do not listen; upgrades are handed in with `handleUpgrade()` (not implemented yet). */
+  noServer?: boolean;
+  /** Accept only requests for this path. */
+  path?: string | null;
+  /** permessage-deflate settings (accepted; not negotiated yet). */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  /** Port to listen on. */
+  port?: number | string | null;
+  /** An existing HTTP(S) server to attach to (not implemented yet). */
+  server?: HttpServer | HttpsServer | null;
+  /** Do not check that text messages and close reasons are valid UTF-8 (default `false`). */
+  skipUTF8Validation?: boolean;
+  /** Accept or reject a request before the upgrade. */
+  verifyClient?: VerifyClientCallbackSync | VerifyClientCallbackAsync | null;
+  /** The class of the server-side WebSockets (a subclass of `WebSocket`). */
+  WebSocket?: T;
+}
+
+/** `ServerOptions` with `ws`'s defaults applied (what `server.options` holds). */
+export type ResolvedServerOptions = ServerOptions & {
+  allowSynchronousEvents: boolean;
+  autoPong: boolean;
+  maxBufferedChunks: number;
+  maxFragments: number;
+  maxPayload: number;
+  maxPendingAutoPongs: number;
+  skipUTF8Validation: boolean;
+  perMessageDeflate: false | Record<string, unknown>;
+  handleProtocols: HandleProtocols | null;
+  clientTracking: boolean;
+  closeTimeout: number;
+  verifyClient: VerifyClientCallbackSync | VerifyClientCallbackAsync | null;
+  noServer: boolean;
+  backlog: number | null;
+  server: HttpServer | HttpsServer | null;
+  host: string | null;
+  path: string | null;
+  port: number | string | null;
+  handshakeTimeout: number;
+  WebSocket: typeof WebSocket;
+};
+
+/** The listener signatures of the events a `WebSocketServer` emits. */
+export interface WebSocketServerEvents {
+  close: (this: WebSocketServer) => void;
+  connection: (this: WebSocketServer, socket: WebSocket, request: IncomingMessage) => void;
+  error: (this: WebSocketServer, error: Error) => void;
+  headers: (this: WebSocketServer, headers: string[], request: IncomingMessage) => void;
+  listening: (this: WebSocketServer) => void;
+  wsClientError: (this: WebSocketServer, error: Error, socket: Duplex, request: IncomingMessage) => void;
+}
+
+// Server states, as in `ws`.
+const RUNNING = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+
+/** No listener. */
+const NO_LISTENER = -1;
+
+/** The subprotocols of a request that offered none (never exposed to users). */
+const NO_PROTOCOLS: ReadonlySet<string> = new Set<string>();
+
+/** Extra header of the rejection of a bad `Sec-WebSocket-Version`. */
+const VERSION_HEADERS = Object.freeze({ 'Sec-WebSocket-Version': '13, 8' });
+
+/** Bind errors after which Node does not fall back from `::` to `0.0.0.0`. */
+const NO_FALLBACK_ERRORS = new Set(['EADDRINUSE', 'EACCES']);
+
+/**
+ * A WebSocket server with the `ws` 8.23 API.
+ *
+ * @example
+ * const wss = new WebSocketServer({ port: 8080 });
+ * wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data)));
+ */
+export class WebSocketServer extends EventEmitter implements ConnectionOwner {
+  /** The options, with `ws`'s defaults filled in. */
+  options: ResolvedServerOptions;
+  /** The connected clients (only with `clientTracking`, as in `ws`). */
+  declare clients: Set<WebSocket>;
+
+  _state: number;
+  _shouldEmitClose = false;
+  /** The native listener id, or `NO_LISTENER`. */
+  _listener = NO_LISTENER;
+  /** The constructor's callback, called on `'listening'` (`ws` hangs it on its HTTP server). */
+  _listeningCallback: (() => void) | null = null;
+  /** Connections being decided in JS plus open WebSockets: `'close'` waits for them. */
+  _connectionCount = 0;
+  /** Whether the `'close'` event is already scheduled. */
+  _closeScheduled = false;
+
+  /**
+   * @param options - `ws`'s server options (exactly one of `port`, `server`,
+   *   `noServer`)
+   * @param callback - a `'listening'` listener
+   * @throws TypeError unless exactly one of `port`, `server`, `noServer` is given
+   */
+  constructor(options: ServerOptions, callback?: () => void) {
+    super();
+
+    const resolved = {
+      allowSynchronousEvents: true,
+      autoPong: true,
+      maxBufferedChunks: 256 * 1024,
+      maxFragments: 16 * 1024,
+      maxPayload: 100 * 1024 * 1024,
+      maxPendingAutoPongs: 60,
+      skipUTF8Validation: false,
+      perMessageDeflate: false,
+      handleProtocols: null,
+      clientTracking: true,
+      closeTimeout: CLOSE_TIMEOUT,
+      verifyClient: null,
+      noServer: false,
+      backlog: null,
+      server: null,
+      host: null,
+      path: null,
+      port: null,
+      handshakeTimeout: HANDSHAKE_TIMEOUT,
+      WebSocket,
+      ...options
+    } as ResolvedServerOptions;
+
+    if (
+      (resolved.port == null && !resolved.server && !resolved.noServer) ||
+      (resolved.port != null && (resolved.server || resolved.noServer)) ||
+      (resolved.server && resolved.noServer)
+    ) {
+      throw new TypeError(
+        'One and only one of the "port", "server", or "noServer" options must be specified'
+      );
+    }
+
+    if (resolved.server) {
+      throw new Error('uws: the "server" option is not implemented yet');
+    }
+    if (resolved.noServer) {
+      throw new Error('uws: the "noServer" option is not implemented yet');
+    }
+
+    const port = validatePort(resolved.port);
+
+    if ((resolved.perMessageDeflate as unknown) === true) resolved.perMessageDeflate = {};
+    if (resolved.clientTracking) {
+      this.clients = new Set();
+      this._shouldEmitClose = false;
+    }
+
+    this.options = resolved;
+    this._state = RUNNING;
+    if (callback) this._listeningCallback = callback;
+
+    this._startListening(port);
+  }
+
+  /**
+   * The bound address, like `net.Server#address()`; `null` before the
+   * server listens and after `close()`.
+   *
+   * @throws Error in `noServer` mode
+   */
+  address(): BoundAddress | string | null {
+    if (this.options.noServer) {
+      throw new Error('The server is operating in "noServer" mode');
+    }
+
+    if (this._listener === NO_LISTENER) return null;
+    return native.listenerAddress(this._listener);
+  }
+
+  /**
+   * Stop accepting connections. As in `ws` 8, open connections are not
+   * closed: `'close'` is emitted once the listener is closed and every
+   * connection is gone. On a server that is already closed, `cb` gets
+   * `Error('The server is not running')`.
+   *
+   * @param cb - a one-time `'close'` listener
+   */
+  close(cb?: (err?: Error) => void): void {
+    if (this._state === CLOSED) {
+      if (cb) {
+        this.once('close', () => {
+          cb(new Error('The server is not running'));
+        });
+      }
+
+      process.nextTick(emitClose, this);
+      return;
+    }
+
+    if (cb) this.once('close', cb);
+
+    if (this._state === CLOSING) return;
+    this._state = CLOSING;
+
+    if (this._listener !== NO_LISTENER) {
+      native.closeListener(this._listener);
+      this._listener = NO_LISTENER;
+    }
+
+    this._emitCloseIfDrained();
+  }
+
+  /**
+   * Whether this server handles `req` (the `path` option); `false` answers
+   * 400. Subclasses may override it, as with `ws`.
+   *
+   * @param req - the upgrade request
+   */
+  shouldHandle(req: IncomingMessage): boolean {
+    if (this.options.path) {
+      const url = req.url as string;
+      const index = url.indexOf('?');
+      const pathname = index !== -1 ? url.slice(0, index) : url;
+
+      if (pathname !== this.options.path) return false;
+    }
+
+    return true;
+  }
+
+  /**
+   * Upgrade a request received by a Node HTTP server (`noServer` mode).
+   * Not implemented yet.
+   */
+  handleUpgrade(
+    _req: IncomingMessage,
+    _socket: Duplex,
+    _head: Buffer,
+    _cb: (client: WebSocket, request: IncomingMessage) => void
+  ): void {
+    throw new Error('uws: handleUpgrade() is not implemented yet');
+  }
+
+  /**
+   * `ws`'s second upgrade step for sockets from a Node HTTP server. Not
+   * implemented yet (the own listener completes upgrades internally).
+   */
+  completeUpgrade(..._args: unknown[]): void {
+    throw new Error('uws: completeUpgrade() is not implemented yet');
+  }
+
+  // ---------------------------------------------------------------------
+  // Listening.
+  // ---------------------------------------------------------------------
+
+  /** Resolve the host like `net.Server#listen`, then listen natively. */
+  _startListening(port: number): void {
+    const host = this.options.host;
+
+    if (!host || isIP(host) !== 0) {
+      this._listenOn(host || null, port);
+      return;
+    }
+
+    dns.lookup(host, (err, address) => {
+      if (this._state !== RUNNING) return;
+      if (err) {
+        this.emit('error', err);
+        return;
+      }
+      this._listenOn(address, port);
+    });
+  }
+
+  /**
+   * Listen on `address` (`null`: `::` dual-stack, or `0.0.0.0` where IPv6
+   * is unavailable, as Node does); `'listening'` or `'error'` follow on
+   * the next tick, as from `net.Server`.
+   */
+  _listenOn(address: string | null, port: number): void {
+    const options = this.options;
+    const listenOptions = {
+      host: address === null ? '::' : address,
+      port,
+      backlog: (options.backlog as number) || 511,
+      handshakeTimeout: options.handshakeTimeout
+    };
+
+    try {
+      try {
+        this._listener = native.listen(this, listenOptions);
+      } catch (err) {
+        if (address !== null || NO_FALLBACK_ERRORS.has((err as { code?: string }).code as string)) {
+          throw err;
+        }
+        listenOptions.host = '0.0.0.0';
+        this._listener = native.listen(this, listenOptions);
+      }
+    } catch (err) {
+      process.nextTick(emitListenError, this, err);
+      return;
+    }
+
+    process.nextTick(emitListening, this);
+  }
+
+  // ---------------------------------------------------------------------
+  // The upgrade (`ws` handleUpgrade / completeUpgrade).
+  // ---------------------------------------------------------------------
+
+  /**
+   * A complete upgrade request from the own listener. The addon has checked
+   * method, `Upgrade`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version` (in
+   * `ws`'s order) and parsed `Sec-WebSocket-Protocol`; the rest follows
+   * `ws`'s `handleUpgrade`.
+   */
+  [kHandleUpgrade](id: number, request: UpgradeRequest, check: HandshakeCheck): void {
+    const socket = new SocketStandIn(id, request);
+    const req = createIncomingRequest(request, socket);
+
+    socket._handshakeOwner = this;
+    this._connectionCount++;
+
+    if (check.status !== 0) {
+      this._rejectOrEmitClientError(
+        req,
+        socket,
+        check.status,
+        check.message,
+        check.sendVersionHeader ? VERSION_HEADERS : undefined
+      );
+      return;
+    }
+
+    if (!this.shouldHandle(req)) {
+      abortHandshake(socket, 400);
+      return;
+    }
+
+    const offered = check.protocols;
+    if (offered === false) {
+      this._rejectOrEmitClientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
+      return;
+    }
+    const protocols = offered === null || offered.length === 0 ? NO_PROTOCOLS : new Set(offered);
+
+    // permessage-deflate is not negotiated yet, so `Sec-WebSocket-Extensions`
+    // is ignored (as `ws` does with `perMessageDeflate: false`).
+
+    const verifyClient = this.options.verifyClient;
+    if (verifyClient) {
+      const info: VerifyClientInfo = {
+        origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string | undefined,
+        secure: !!((socket as { authorized?: boolean }).authorized || socket.encrypted),
+        req
+      };
+
+      if (verifyClient.length === 2) {
+        (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, headers) => {
+          if (!verified) {
+            abortHandshake(socket, code || 401, message, headers);
+            return;
+          }
+
+          this._completeUpgrade(check.accept, protocols, req, socket);
+        });
+        return;
+      }
+
+      if (!(verifyClient as VerifyClientCallbackSync)(info)) {
+        abortHandshake(socket, 401);
+        return;
+      }
+    }
+
+    this._completeUpgrade(check.accept, protocols, req, socket);
+  }
+
+  /** `ws`'s `completeUpgrade`: the 101, the WebSocket, `'connection'`. */
+  _completeUpgrade(
+    accept: string,
+    protocols: ReadonlySet<string>,
+    req: IncomingMessage,
+    socket: SocketStandIn
+  ): void {
+    // The user ended or destroyed the socket (e.g. in `verifyClient`).
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+
+    if (this._state > RUNNING) {
+      abortHandshake(socket, 503);
+      return;
+    }
+
+    const headers = [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${accept}`
+    ];
+
+    const options = this.options;
+    const ws = new options.WebSocket(null, undefined, options);
+
+    if (protocols.size) {
+      const protocol = options.handleProtocols
+        ? options.handleProtocols(protocols as Set<string>, req)
+        : protocols.values().next().value;
+
+      if (protocol) {
+        headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+        ws._protocol = protocol;
+      }
+    }
+
+    this.emit('headers', headers, req);
+
+    // A listener closed the not-yet-open WebSocket: there is nothing to open.
+    if (ws._readyState !== CONNECTING) {
+      socket.destroy();
+      return;
+    }
+
+    ws._bindConnection(socket._connectionId, socket, !!options.allowSynchronousEvents, this);
+    // From here the WebSocket accounts for the connection (`kConnectionClosed`).
+    socket._handshakeOwner = null;
+
+    if (!native.accept(socket._connectionId, ws, headers.concat('\r\n').join('\r\n'), acceptOptions(options, ws))) {
+      // The peer left while JS was deciding.
+      ws._unbindConnection();
+      this[kHandshakeEnded]();
+      return;
+    }
+
+    ws._open();
+
+    if (this.clients) {
+      this.clients.add(ws);
+      ws.on('close', () => {
+        this.clients.delete(ws);
+
+        if (this._shouldEmitClose && !this.clients.size) {
+          process.nextTick(emitClose, this);
+        }
+      });
+    }
+
+    this.emit('connection', ws, req);
+  }
+
+  /** `ws`'s `abortHandshakeOrEmitwsClientError`. */
+  _rejectOrEmitClientError(
+    req: IncomingMessage,
+    socket: SocketStandIn,
+    code: number,
+    message: string,
+    headers?: Readonly<Record<string, string | number | readonly string[]>>
+  ): void {
+    if (this.listenerCount('wsClientError')) {
+      const err = new Error(message);
+      Error.captureStackTrace(err, WebSocketServer.prototype._rejectOrEmitClientError);
+      this.emit('wsClientError', err, socket, req);
+    } else {
+      abortHandshake(socket, code, message, headers);
+    }
+  }
+
+  // ---------------------------------------------------------------------
+  // Connection accounting for `'close'`.
+  // ---------------------------------------------------------------------
+
+  /** A connection ended before it became a WebSocket. */
+  [kHandshakeEnded](): void {
+    this._connectionCount--;
+    this._emitCloseIfDrained();
+  }
+
+  /** A WebSocket of this server emitted `'close'`. */
+  [kConnectionClosed](_ws: WebSocket): void {
+    this._connectionCount--;
+    this._emitCloseIfDrained();
+  }
+
+  /**
+   * `ws` closes its own HTTP server and emits `'close'` from that server's
+   * `'close'`, which Node emits (on the next tick) once the listener is
+   * closed and no connection is left.
+   */
+  _emitCloseIfDrained(): void {
+    if (this._state !== CLOSING || this._connectionCount > 0 || this._closeScheduled) return;
+    this._closeScheduled = true;
+    process.nextTick(emitClose, this);
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Typed overloads of the `EventEmitter` methods for the server's events. */
+export interface WebSocketServer {
+  on<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  on(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
+  once<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  once(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
+  off<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  off(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
+  addListener<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  removeListener<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The per-connection settings for `native.accept`, from the server's options (read per upgrade, as `ws` does). */
+function acceptOptions(options: ResolvedServerOptions, ws: WebSocket): AcceptOptions {
+  return {
+    // The `ws` Receiver truncates these with `| 0`.
+    maxPayload: options.maxPayload | 0,
+    maxFragments: options.maxFragments | 0,
+    skipUTF8Validation: !!options.skipUTF8Validation,
+    autoPong: !!options.autoPong,
+    maxPendingAutoPongs: options.maxPendingAutoPongs | 0,
+    closeTimeout: toTimerDelay(options.closeTimeout),
+    fragments: ws._binaryType === 'fragments'
+  };
+}
+
+/** The delay `setTimeout` would use for `value` (`ws` arms its close timer with it). */
+function toTimerDelay(value: unknown): number {
+  const delay = Number(value);
+  return delay >= 1 && delay <= 2147483647 ? delay : 1;
+}
+
+/**
+ * `net.Server#listen`'s port checks: a number or numeric string in
+ * 0..65535. (A non-numeric string would be a pipe path, which the own
+ * listener does not support.)
+ */
+function validatePort(port: unknown): number {
+  if (typeof port === 'string' && port.trim() !== '' && Number.isFinite(Number(port))) {
+    const value = Number(port);
+    if (Number.isInteger(value) && value >= 0 && value <= 65535) return value;
+    throw createBadPortError(port);
+  }
+
+  if (typeof port === 'number') {
+    if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+    throw createBadPortError(port);
+  }
+
+  throw new TypeError(`uws: the "port" option must be a port number, received ${String(port)}`);
+}
+
+/**
+ * `ws`'s `abortHandshake`: answer with `code` (body `message`, or the
+ * status text), then end the connection once the response is out.
+ */
+function abortHandshake(
+  socket: SocketStandIn,
+  code: number,
+  message?: string,
+  headers?: Readonly<Record<string, string | number | readonly string[]>>
+): void {
+  message = message || STATUS_CODES[code];
+  const allHeaders: Record<string, unknown> = {
+    Connection: 'close',
+    'Content-Type': 'text/html',
+    'Content-Length': Buffer.byteLength(message as string),
+    ...headers
+  };
+
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\n` +
+      Object.keys(allHeaders)
+        .map((h) => `${h}: ${allHeaders[h]}`)
+        .join('\r\n') +
+      '\r\n\r\n' +
+      message
+  );
+}
+
+function emitClose(server: WebSocketServer): void {
+  server._state = CLOSED;
+  server.emit('close');
+}
+
+function emitListening(server: WebSocketServer): void {
+  // Closed before the listener was announced: Node emits nothing then.
+  if (server._listener === NO_LISTENER) return;
+
+  const callback = server._listeningCallback;
+  if (callback !== null) {
+    server._listeningCallback = null;
+    callback();
+  }
+  server.emit('listening');
+}
+
+function emitListenError(server: WebSocketServer, err: Error): void {
+  // `ws` stops forwarding its HTTP server's errors once closed.
+  if (server._state !== RUNNING) return;
+  server.emit('error', err);
+}

@@ -1,0 +1,1225 @@
+/**
+ * The `WebSocket` class: the `ws` 8.23 API over a connection owned by the
+ * native core. The core runs the protocol (framing, masking, UTF-8, the
+ * closing handshake, close timer, automatic pongs); this class keeps the
+ * state flags `ws` keeps, validates arguments the way `ws` does, and turns
+ * the addon's callbacks into the events, errors and `readyState`
+ * transitions `ws` users see, in the same order.
+ *
+ * The transport is just "a native connection id": the server binds one after
+ * the upgrade; the client (not implemented yet) will bind one after its own
+ * handshake, and everything below `_bindConnection` is shared.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { types as utilTypes } from 'node:util';
+
+import {
+  BINARY_TYPES,
+  CLOSED,
+  CLOSE_TIMEOUT,
+  CLOSING,
+  CONNECTING,
+  EMPTY_BUFFER,
+  OPCODE_BINARY,
+  OPCODE_CONTINUATION,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  OPEN,
+  kConnectionClosed,
+  kHandleUpgrade,
+  type BinaryType
+} from './constants.js';
+import {
+  createNotOpenError,
+  createProtocolError,
+  createStreamDestroyedError,
+  type ProtocolError
+} from './errors.js';
+import {
+  EventTarget,
+  defineEventHandlerProperties,
+  type CloseEvent,
+  type ErrorEvent,
+  type Event,
+  type MessageEvent
+} from './event-target.js';
+import { native, type HandshakeCheck, type NativeAddon, type UpgradeRequest } from './native.js';
+import type { SocketStandIn } from './socket-stand-in.js';
+import { isBlob, isValidStatusCode } from './validation.js';
+
+/** A received message, as `'message'` listeners get it (same as `@types/ws`). */
+export type RawData = Buffer | ArrayBuffer | Buffer[];
+
+/** What `send()` accepts (anything else goes through `Buffer.from`, as in `ws`); as `@types/ws`. */
+export type SendData =
+  | string
+  | number
+  | Buffer
+  | DataView
+  | ArrayBufferView
+  | Uint8Array
+  | ArrayBuffer
+  | SharedArrayBuffer
+  | Blob
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  | readonly any[]
+  | readonly number[]
+  | { valueOf(): ArrayBuffer }
+  | { valueOf(): SharedArrayBuffer }
+  | { valueOf(): Uint8Array }
+  | { valueOf(): readonly number[] }
+  | { valueOf(): string }
+  | { [Symbol.toPrimitive](hint: string): string };
+
+/** Options of `send()`. */
+export interface SendOptions {
+  /** Send as a binary message (default: `typeof data !== 'string'`). */
+  binary?: boolean;
+  /** Compress (ignored until permessage-deflate is negotiated). */
+  compress?: boolean;
+  /** Whether this is the last fragment of the message (default `true`). */
+  fin?: boolean;
+  /** Mask the payload (default: `false` on the server side). */
+  mask?: boolean;
+}
+
+/**
+ * The callback of `send`/`ping`/`pong`: called once the data is written
+ * (with `null`, as Node's write callbacks are), or with an error. Typed as
+ * in `@types/ws`.
+ */
+export type SendCallback = (err?: Error) => void;
+
+/** How callbacks are called internally: `null` on success, like Node's write callbacks. */
+type WriteCallback = (err: Error | null) => void;
+
+/**
+ * Options the constructor reads. The server passes its own options object
+ * (as `ws` does), so a `WebSocket` subclass given as the server's
+ * `WebSocket` option is constructed the same way.
+ */
+export interface WebSocketOptions {
+  /** Emit several `'message'`/`'ping'`/`'pong'` events in one tick (default `true`). */
+  allowSynchronousEvents?: boolean;
+  /** Answer pings automatically (done by the core; default `true`). */
+  autoPong?: boolean;
+  /** Close the connection when this many automatic pongs are unsent (default 60). */
+  maxPendingAutoPongs?: number;
+  /** Milliseconds to wait for the closing handshake (default 30000). */
+  closeTimeout?: number;
+}
+
+/** Anything that owns `WebSocket`s and wants to know when one is gone. */
+export interface ConnectionOwner {
+  /** Called after the WebSocket emitted `'close'`. */
+  [kConnectionClosed](ws: WebSocket): void;
+}
+
+/** A listener owner the addon's `onUpgrade` dispatches to (the server). */
+interface UpgradeHandler {
+  [kHandleUpgrade](id: number, request: UpgradeRequest, check: HandshakeCheck): void;
+}
+
+/** The listener signatures of the events a `WebSocket` emits. */
+export interface WebSocketEvents {
+  close: (this: WebSocket, code: number, reason: Buffer) => void;
+  error: (this: WebSocket, err: Error) => void;
+  message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  open: (this: WebSocket) => void;
+  ping: (this: WebSocket, data: Buffer) => void;
+  pong: (this: WebSocket, data: Buffer) => void;
+}
+
+// Kinds of events held back when `allowSynchronousEvents` is false.
+const EVENT_MESSAGE = 0;
+const EVENT_PING = 1;
+const EVENT_PONG = 2;
+// These are not themselves deferred; they wait behind deferred ones, as in
+// `ws` where they are parsed only after the deferred event was emitted.
+const EVENT_CLOSE_FRAME = 3;
+const EVENT_PROTOCOL_ERROR = 4;
+const EVENT_END = 5;
+
+/** The extensions of a connection that negotiated none (shared, never mutated). */
+const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A send waiting behind a `Blob` that is being read (`ws` Sender queue). */
+interface QueuedOperation {
+  kind: 'frame' | 'blob' | 'close';
+  /** Frame payload, or the Blob. */
+  data: string | Buffer | ArrayBuffer | ArrayBufferView | Blob | undefined;
+  opcode: number;
+  fin: boolean;
+  mask: boolean;
+  /** Close code (-1: none) for `'close'`. */
+  code: number;
+  cb: SendCallback | undefined;
+  /** Bytes counted in `bufferedAmount` while queued. */
+  byteLength: number;
+}
+
+/**
+ * A WebSocket connection with the `ws` 8.23 API.
+ *
+ * Server-side instances are created by `WebSocketServer` with
+ * `new WebSocket(null, undefined, options)`, as `ws`'s server does.
+ */
+export class WebSocket extends EventEmitter {
+  /** The connection is not yet open. */
+  declare static readonly CONNECTING: 0;
+  /** The connection is open and ready to communicate. */
+  declare static readonly OPEN: 1;
+  /** The connection is in the process of closing. */
+  declare static readonly CLOSING: 2;
+  /** The connection is closed. */
+  declare static readonly CLOSED: 3;
+  /** The connection is not yet open. */
+  declare readonly CONNECTING: 0;
+  /** The connection is open and ready to communicate. */
+  declare readonly OPEN: 1;
+  /** The connection is in the process of closing. */
+  declare readonly CLOSING: 2;
+  /** The connection is closed. */
+  declare readonly CLOSED: 3;
+
+  /** `ws.onopen = f`: set the single attribute listener of `'open'`. */
+  declare onopen: ((this: WebSocket, event: Event<WebSocket>) => void) | null;
+  /** `ws.onerror = f`: set the single attribute listener of `'error'`. */
+  declare onerror: ((this: WebSocket, event: ErrorEvent<WebSocket>) => void) | null;
+  /** `ws.onclose = f`: set the single attribute listener of `'close'`. */
+  declare onclose: ((this: WebSocket, event: CloseEvent<WebSocket>) => void) | null;
+  /** `ws.onmessage = f`: set the single attribute listener of `'message'`. */
+  declare onmessage: ((this: WebSocket, event: MessageEvent<WebSocket>) => void) | null;
+  /** Register a WHATWG-style listener (`'open'`, `'message'`, `'close'`, `'error'`). */
+  declare addEventListener: typeof EventTarget.addEventListener;
+  /** Remove a listener added with `addEventListener`. */
+  declare removeEventListener: typeof EventTarget.removeEventListener;
+
+  // --- The state `ws` keeps, under the same names (some users read them). ---
+  _binaryType: BinaryType = 'nodebuffer';
+  _closeCode = 1006;
+  _closeFrameReceived = false;
+  _closeFrameSent = false;
+  _closeMessage: Buffer = EMPTY_BUFFER;
+  _errorEmitted = false;
+  _extensions: Readonly<Record<string, unknown>> = NO_EXTENSIONS;
+  _paused = false;
+  _protocol = '';
+  _readyState: number = CONNECTING;
+  /** `ws` has a Receiver stream here; the core parses frames, so there is none. */
+  _receiver: null = null;
+  /** `ws` has a Sender here; frames are built by the core, so there is none. */
+  _sender: null = null;
+  /** The connection's socket stand-in (addresses; `destroy()` terminates). */
+  _socket: SocketStandIn | null = null;
+  _isServer: boolean;
+  _url: string | undefined = undefined;
+  _autoPong: boolean;
+  _maxPendingAutoPongs: number;
+  _closeTimeout: number;
+
+  // --- The transport. ---
+  /** The addon's connection id (0: none). */
+  _connectionId = 0;
+  /** Whether the addon still knows `_connectionId` (no `onEnd`/`terminate` yet). */
+  _connected = false;
+  /** Told when the connection is gone (the server, to count connections). */
+  _owner: ConnectionOwner | null = null;
+  /** `allowSynchronousEvents`: emit as the core reports, or one event per `setImmediate`. */
+  _syncEvents = true;
+  /** Whether the peer broke the protocol (`ws`: the receiver emitted an error). */
+  _protocolErrored = false;
+  /** Whether the next data frame starts a message (fragmented sends, `ws` Sender). */
+  _firstFragment = true;
+  /** Bytes counted here rather than by the core: sends after close, and sends queued behind a Blob. */
+  _bufferedBytes = 0;
+  /** Flush targets of pending send callbacks, oldest first (see `native.send`). */
+  _flushTargets: number[] | null = null;
+  /** The callbacks matching `_flushTargets`. */
+  _flushCallbacks: WriteCallback[] | null = null;
+  /** Events held back (flat triples `kind, a, b`) when `allowSynchronousEvents` is false. */
+  _deferred: unknown[] | null = null;
+  /** Index of the first unprocessed triple in `_deferred`. */
+  _deferredHead = 0;
+  /** Whether a `setImmediate` will emit the next deferred event. */
+  _deferredScheduled = false;
+  /** Whether a Blob is being read, so later sends must wait (`ws` GET_BLOB_DATA). */
+  _senderBusy = false;
+  /** Sends waiting behind the Blob. */
+  _senderQueue: QueuedOperation[] | null = null;
+
+  /**
+   * @param address - `null` for a server-side WebSocket; a URL for a client
+   *   (not implemented yet)
+   * @param protocols - client subprotocols (unused on the server side)
+   * @param options - the options (the server passes its own)
+   */
+  constructor(address: null, protocols?: undefined, options?: WebSocketOptions);
+  constructor(address: string | URL, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions);
+  constructor(
+    address: string | URL | null,
+    protocols?: string | string[] | WebSocketOptions,
+    options?: WebSocketOptions
+  ) {
+    super();
+
+    if (address !== null) {
+      // The client comes with its own handshake transport; it will bind a
+      // connection id the same way the server does.
+      throw new Error('uws: the client is not implemented yet');
+    }
+
+    void protocols;
+    this._isServer = true;
+    const opts = options || {};
+    this._autoPong = !!opts.autoPong;
+    this._maxPendingAutoPongs = opts.maxPendingAutoPongs! | 0;
+    this._closeTimeout = opts.closeTimeout === undefined ? CLOSE_TIMEOUT : opts.closeTimeout;
+  }
+
+  /**
+   * The form of binary messages: `'nodebuffer'` (default), `'arraybuffer'`,
+   * `'fragments'` or `'blob'`. Other values are ignored, as in `ws`.
+   */
+  get binaryType(): BinaryType {
+    return this._binaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    if (!BINARY_TYPES.includes(type)) return;
+
+    const wasFragments = this._binaryType === 'fragments';
+    this._binaryType = type;
+
+    // PROPOSED native change: `setFragments(id, enabled)`, so the core stops
+    // (or starts) assembling fragmented binary messages when the type changes
+    // on the fly. Without it, `toBinaryType` converts whatever shape arrives,
+    // so behaviour is right either way; this only saves a copy.
+    if (this._connected && wasFragments !== (type === 'fragments')) {
+      const setFragments = (native as NativeAddon & ProposedNativeAdditions).setFragments;
+      if (setFragments !== undefined) setFragments(this._connectionId, type === 'fragments');
+    }
+  }
+
+  /** Bytes queued for sending and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    if (!this._connected) return this._bufferedBytes;
+    return native.bufferedAmount(this._connectionId) + this._bufferedBytes;
+  }
+
+  /** The negotiated extensions (`''`: none; permessage-deflate is not negotiated yet). */
+  get extensions(): string {
+    return Object.keys(this._extensions).join();
+  }
+
+  /** Whether `pause()` is in effect. */
+  get isPaused(): boolean {
+    return this._paused;
+  }
+
+  /** The subprotocol chosen in the handshake (`''`: none). */
+  get protocol(): string {
+    return this._protocol;
+  }
+
+  /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
+  get readyState(): number {
+    return this._readyState;
+  }
+
+  /** The URL a client connected to; `undefined` on the server side, as in `ws`. */
+  get url(): string {
+    return this._url as string;
+  }
+
+  /**
+   * Start (or continue) the closing handshake, with `ws`'s rules: nothing
+   * when closed; in `CLOSING`, end the TCP stream if both close frames were
+   * exchanged; otherwise send a close frame (validated as `ws` does) and
+   * move to `CLOSING`. The close timer is armed by the core.
+   *
+   * @param code - a valid close status code
+   * @param data - the reason (string or Uint8Array, ≤ 123 bytes in UTF-8)
+   * @throws TypeError for an invalid code or reason type, RangeError for a
+   *   reason longer than 123 bytes
+   */
+  close(code?: number, data?: string | Buffer | Uint8Array): void {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      this._abortConnecting('WebSocket was closed before the connection was established');
+      return;
+    }
+
+    if (this._readyState === CLOSING) {
+      if (
+        this._connected &&
+        this._closeFrameSent &&
+        (this._closeFrameReceived || this._protocolErrored)
+      ) {
+        // Both close frames are out (or the peer broke the protocol): the
+        // core ends the TCP stream in this state.
+        native.close(this._connectionId, -1, undefined);
+      }
+      return;
+    }
+
+    const reason = validateCloseArguments(code, data);
+    const closeCode = code === undefined ? -1 : code;
+
+    if (this._senderBusy) {
+      this._enqueue({
+        kind: 'close',
+        data: reason,
+        opcode: 0,
+        fin: true,
+        mask: false,
+        code: closeCode,
+        cb: undefined,
+        byteLength: closeCode === -1 ? 0 : 2 + (reason === undefined ? 0 : Buffer.byteLength(reason))
+      });
+    } else {
+      this._sendCloseFrame(closeCode, reason);
+    }
+
+    this._readyState = CLOSING;
+  }
+
+  /** Stop reading from the connection (no `'message'` events until `resume()`). */
+  pause(): void {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+
+    this._paused = true;
+    if (this._connected) native.pause(this._connectionId);
+  }
+
+  /** Resume reading after `pause()`. */
+  resume(): void {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+
+    this._paused = false;
+    if (this._connected) native.resume(this._connectionId);
+  }
+
+  /**
+   * Send a ping.
+   *
+   * @param data - the payload (≤ 125 bytes)
+   * @param mask - mask the frame (default: not on the server side)
+   * @param cb - called once the frame is written, or with an error
+   * @throws Error when still connecting; RangeError for a payload > 125 bytes
+   */
+  ping(data?: unknown, mask?: boolean | SendCallback, cb?: SendCallback): void {
+    this._control(OPCODE_PING, data, mask, cb);
+  }
+
+  /**
+   * Send a pong.
+   *
+   * @param data - the payload (≤ 125 bytes)
+   * @param mask - mask the frame (default: not on the server side)
+   * @param cb - called once the frame is written, or with an error
+   * @throws Error when still connecting; RangeError for a payload > 125 bytes
+   */
+  pong(data?: unknown, mask?: boolean | SendCallback, cb?: SendCallback): void {
+    this._control(OPCODE_PONG, data, mask, cb);
+  }
+
+  /**
+   * Send a data message (or one fragment of it, with `fin: false`).
+   *
+   * @param data - string, Buffer, ArrayBuffer, typed array, DataView, Blob,
+   *   or a number (sent as its string)
+   * @param options - `binary`, `compress`, `fin`, `mask`
+   * @param cb - called once the frame is written, or with an error
+   * @throws Error when still connecting
+   */
+  send(data: SendData, cb?: SendCallback): void;
+  send(data: SendData, options: SendOptions, cb?: SendCallback): void;
+  send(data: unknown, options?: SendOptions | SendCallback, cb?: SendCallback): void {
+    if (this._readyState === CONNECTING) {
+      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    }
+
+    if (typeof options === 'function') {
+      cb = options;
+      options = {};
+    }
+
+    if (typeof data === 'number') data = data.toString();
+
+    if (this._readyState !== OPEN) {
+      this._sendAfterClose(data, cb);
+      return;
+    }
+
+    let binary: boolean;
+    let fin: boolean;
+    let mask: boolean;
+
+    if (options === undefined) {
+      // The common case, without the option object `ws` builds.
+      binary = typeof data !== 'string';
+      fin = true;
+      mask = !this._isServer;
+    } else {
+      // Spread like `ws`, so explicit `undefined` values override defaults.
+      const opts = {
+        binary: typeof data !== 'string',
+        mask: !this._isServer,
+        compress: true,
+        fin: true,
+        ...options
+      };
+      binary = !!opts.binary;
+      fin = !!opts.fin;
+      mask = !!opts.mask;
+    }
+
+    const isBlobData = isBlob(data);
+    const payload = isBlobData ? (data as Blob) : toPayload(data || EMPTY_BUFFER);
+
+    let opcode = binary ? OPCODE_BINARY : OPCODE_TEXT;
+    if (this._firstFragment) {
+      this._firstFragment = false;
+    } else {
+      opcode = OPCODE_CONTINUATION;
+    }
+    if (fin) this._firstFragment = true;
+
+    if (isBlobData) {
+      this._sendBlob(payload as Blob, opcode, fin, mask, cb);
+    } else if (this._senderBusy) {
+      this._enqueueFrame(payload as FramePayload, opcode, fin, mask, cb);
+    } else {
+      this._sendFrame(payload as FramePayload, opcode, fin, mask, cb);
+    }
+  }
+
+  /** Close the connection at once, without a closing handshake. */
+  terminate(): void {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      this._abortConnecting('WebSocket was closed before the connection was established');
+      return;
+    }
+
+    if (this._socket !== null) {
+      this._readyState = CLOSING;
+
+      if (this._connected) {
+        this._connected = false;
+        native.terminate(this._connectionId);
+        this._socket._markGone();
+        // `ws` destroys the socket: Node fails the unsent writes on the next
+        // tick, and the socket's `'close'` (→ the WebSocket's) comes from
+        // the handle's close callback, after this loop iteration's
+        // immediates (measured: after `setImmediate` callbacks queued
+        // before it, before timers). The core sends no `onEnd` after
+        // `terminate`, so both moments are made here.
+        process.nextTick(failWritesOfTerminated, this);
+        setImmediate(connectionTerminated, this);
+      }
+    }
+  }
+
+  /**
+   * Emit `'close'` (what `ws`'s `emitClose` does once the socket and the
+   * receiver are done).
+   */
+  emitClose(): void {
+    this._readyState = CLOSED;
+    this.emit('close', this._closeCode, this._closeMessage);
+  }
+
+  // ---------------------------------------------------------------------
+  // Transport binding (used by the server; the client will use the same).
+  // ---------------------------------------------------------------------
+
+  /**
+   * Bind the connection before the addon accepts it, so callbacks find a
+   * complete object. `readyState` stays `CONNECTING` until `_open()`.
+   *
+   * @param connectionId - the addon's id
+   * @param socket - the connection's stand-in (becomes `_socket`)
+   * @param allowSynchronousEvents - `ws`'s option of that name
+   * @param owner - told when the connection is gone
+   */
+  _bindConnection(
+    connectionId: number,
+    socket: SocketStandIn,
+    allowSynchronousEvents: boolean,
+    owner: ConnectionOwner | null
+  ): void {
+    this._connectionId = connectionId;
+    this._connected = true;
+    this._socket = socket;
+    this._syncEvents = allowSynchronousEvents;
+    this._owner = owner;
+    socket._owner = this;
+  }
+
+  /** The addon accepted the connection: `OPEN`, `'open'` (as `ws`'s `setSocket`). */
+  _open(): void {
+    this._readyState = OPEN;
+    this.emit('open');
+  }
+
+  /**
+   * The addon refused a bound connection (it was gone before the upgrade
+   * completed). The object is left `CONNECTING` and unbound.
+   */
+  _unbindConnection(): void {
+    if (this._socket !== null) {
+      this._socket._owner = null;
+      this._socket._markGone();
+    }
+    this._connectionId = 0;
+    this._connected = false;
+    this._owner = null;
+  }
+
+  /**
+   * `ws`'s `abortHandshake` for a WebSocket that has no connection yet:
+   * `CLOSING`, then `'error'` and `'close'` on the next tick.
+   */
+  _abortConnecting(message: string): void {
+    this._readyState = CLOSING;
+    const err = new Error(message);
+    Error.captureStackTrace(err, WebSocket.prototype._abortConnecting);
+    process.nextTick(emitErrorAndClose, this, err);
+  }
+
+  // ---------------------------------------------------------------------
+  // Events from the core.
+  // ---------------------------------------------------------------------
+
+  /** A message, converted to `binaryType`, to `'message'` listeners. */
+  _emitMessage(data: Buffer | Buffer[], isBinary: boolean): void {
+    if (isBinary) {
+      if (this._binaryType !== 'nodebuffer' || Array.isArray(data)) {
+        this.emit('message', toBinaryType(data, this._binaryType), true);
+        return;
+      }
+    } else if (Array.isArray(data)) {
+      data = concatBuffers(data);
+    }
+
+    this.emit('message', data, isBinary);
+  }
+
+  /** The peer's close frame (`ws` `receiverOnConclude`; the core already answered it). */
+  _closeFrameArrived(code: number, reason: Buffer): void {
+    this._closeFrameReceived = true;
+    this._closeCode = code;
+    this._closeMessage = reason.length === 0 ? EMPTY_BUFFER : reason;
+
+    // `ws` then calls `close()`, unless the socket is already closed.
+    if (!this._connected) return;
+
+    this._closeFrameSent = true;
+    if (this._readyState === OPEN) this._readyState = CLOSING;
+  }
+
+  /** The peer broke the protocol (`ws` `receiverOnError`; the core already closed). */
+  _protocolErrorArrived(err: ProtocolError): void {
+    this._protocolErrored = true;
+
+    if (this._connected) {
+      // `ws` calls `close(err[kStatusCode])`: the core sent that close frame
+      // unless one was out already.
+      this._closeFrameSent = true;
+      if (this._readyState === OPEN) this._readyState = CLOSING;
+    }
+
+    if (!this._errorEmitted) {
+      this._errorEmitted = true;
+      this.emit('error', err);
+    }
+  }
+
+  /** The TCP connection is closed (`ws` `socketOnClose`): `CLOSING` now, `'close'` now. */
+  _connectionEnded(): void {
+    this._connectionGone();
+    this._finishClose();
+  }
+
+  /** The socket is closed: `ws` moves to `CLOSING` at once (`'close'` may wait for held-back events). */
+  _connectionGone(): void {
+    this._connected = false;
+    if (this._socket !== null) this._socket._markGone();
+    if (this._readyState !== CLOSED) this._readyState = CLOSING;
+  }
+
+  /** Whether the peer's close frame is among the held-back events. */
+  _deferredHasCloseFrame(): boolean {
+    const queue = this._deferred!;
+    for (let i = this._deferredHead; i < queue.length; i += 3) {
+      if (queue[i] === EVENT_CLOSE_FRAME) return true;
+    }
+    return false;
+  }
+
+  /** The TCP connection is gone: fail unsent writes, `CLOSED`, `'close'`. */
+  _finishClose(): void {
+    if (this._readyState === CLOSED) return;
+
+    try {
+      this._failPendingWrites();
+    } finally {
+      try {
+        this.emitClose();
+      } finally {
+        if (this._owner !== null) this._owner[kConnectionClosed](this);
+      }
+    }
+  }
+
+  /**
+   * Queue an event behind held-back ones (`allowSynchronousEvents: false`).
+   * Message, ping and pong events are always queued; the others only when
+   * something is already waiting, so they keep their order.
+   */
+  _defer(kind: number, a: unknown, b: unknown): void {
+    let queue = this._deferred;
+    if (queue === null) queue = this._deferred = [];
+    queue.push(kind, a, b);
+
+    if (!this._deferredScheduled) {
+      this._deferredScheduled = true;
+      setImmediate(emitDeferred, this);
+    }
+  }
+
+  /** Whether events are waiting in the deferred queue. */
+  _hasDeferred(): boolean {
+    return this._deferred !== null && this._deferredHead < this._deferred.length;
+  }
+
+  // ---------------------------------------------------------------------
+  // Sending.
+  // ---------------------------------------------------------------------
+
+  /** ping/pong: `ws`'s argument handling, size check, then the frame. */
+  _control(opcode: number, data: unknown, mask: boolean | SendCallback | undefined, cb: SendCallback | undefined): void {
+    if (this._readyState === CONNECTING) {
+      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    }
+
+    if (typeof data === 'function') {
+      cb = data as SendCallback;
+      data = mask = undefined;
+    } else if (typeof mask === 'function') {
+      cb = mask;
+      mask = undefined;
+    }
+
+    if (typeof data === 'number') data = data.toString();
+
+    if (this._readyState !== OPEN) {
+      this._sendAfterClose(data, cb);
+      return;
+    }
+
+    if (mask === undefined) mask = !this._isServer;
+    if (!data) data = EMPTY_BUFFER;
+
+    if (isBlob(data)) {
+      if (data.size > 125) {
+        throw new RangeError('The data size must not be greater than 125 bytes');
+      }
+      this._sendBlob(data, opcode, true, !!mask, cb);
+      return;
+    }
+
+    const payload = toPayload(data);
+
+    if (payloadLength(payload) > 125) {
+      throw new RangeError('The data size must not be greater than 125 bytes');
+    }
+
+    if (this._senderBusy) {
+      this._enqueueFrame(payload, opcode, true, !!mask, cb);
+    } else {
+      this._sendFrame(payload, opcode, true, !!mask, cb);
+    }
+  }
+
+  /** One frame to the core; the callback follows the write (see `native.send`). */
+  _sendFrame(payload: FramePayload, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    const target = this._connected
+      ? native.send(this._connectionId, payload, opcode, fin, mask)
+      : -1;
+
+    if (typeof cb !== 'function') return;
+
+    if (target === -1) {
+      // The connection went away under us: what Node gives a write to a
+      // destroyed socket.
+      process.nextTick(cb, createStreamDestroyedError());
+      return;
+    }
+
+    let targets = this._flushTargets;
+
+    if (target === 0) {
+      // Out already, unless earlier frames are still waiting: keep order.
+      if (targets === null || targets.length === 0) {
+        process.nextTick(cb, null);
+        return;
+      }
+      targets.push(targets[targets.length - 1]);
+      this._flushCallbacks!.push(cb as WriteCallback);
+      return;
+    }
+
+    if (targets === null) {
+      targets = this._flushTargets = [];
+      this._flushCallbacks = [];
+    }
+    if (targets.length === 0) native.setFlushEvents(this._connectionId, true);
+    targets.push(target);
+    this._flushCallbacks!.push(cb as WriteCallback);
+  }
+
+  /** `onFlush`: call the callbacks of the frames that are out now. */
+  _flushed(flushed: number): void {
+    const targets = this._flushTargets;
+    const callbacks = this._flushCallbacks;
+    if (targets === null || callbacks === null) return;
+
+    try {
+      while (targets.length !== 0 && targets[0] <= flushed) {
+        targets.shift();
+        callbacks.shift()!(null);
+      }
+    } finally {
+      if (targets.length === 0) {
+        if (this._connected) native.setFlushEvents(this._connectionId, false);
+      } else if (targets[0] <= flushed) {
+        // A callback threw; the others still get called.
+        process.nextTick(flushAgain, this, flushed);
+      }
+    }
+  }
+
+  /** The connection is gone: writes that never left fail like Node's do. */
+  _failPendingWrites(): void {
+    const callbacks = this._flushCallbacks;
+    if (callbacks === null || callbacks.length === 0) return;
+
+    this._flushTargets = null;
+    this._flushCallbacks = null;
+
+    let i = 0;
+    try {
+      for (; i < callbacks.length; i++) callbacks[i](createStreamDestroyedError());
+    } finally {
+      if (i + 1 < callbacks.length) {
+        process.nextTick(failCallbacks, callbacks.slice(i + 1));
+      }
+    }
+  }
+
+  /** `ws` `sendAfterClose`: count the bytes, fail the callback. */
+  _sendAfterClose(data: unknown, cb: SendCallback | undefined): void {
+    if (data) {
+      this._bufferedBytes += isBlob(data) ? data.size : payloadLength(toPayload(data));
+    }
+
+    if (cb) process.nextTick(cb, createNotOpenError(this._readyState));
+  }
+
+  /** The close frame to the core (`code` -1: no payload). */
+  _sendCloseFrame(code: number, reason: string | Buffer | undefined): void {
+    if (!this._connected) return;
+    native.close(this._connectionId, code, reason);
+    this._closeFrameSent = true;
+  }
+
+  /** Read a Blob, then send it as one frame; later sends wait (`ws` `getBlobData`). */
+  _sendBlob(blob: Blob, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    if (this._senderBusy) {
+      this._enqueue({ kind: 'blob', data: blob, opcode, fin, mask, code: 0, cb, byteLength: blob.size });
+      return;
+    }
+
+    const byteLength = blob.size;
+    this._bufferedBytes += byteLength;
+    this._senderBusy = true;
+
+    blob.arrayBuffer().then(
+      (arrayBuffer) => {
+        if (!this._connected) {
+          const err = new Error('The socket was closed while the blob was being read');
+          process.nextTick(callQueuedCallbacks, this, err, cb);
+          return;
+        }
+
+        this._bufferedBytes -= byteLength;
+        this._senderBusy = false;
+        this._sendFrame(Buffer.from(arrayBuffer), opcode, fin, mask, cb);
+        this._dequeue();
+      },
+      (err: Error) => {
+        process.nextTick(blobReadFailed, this, err, cb);
+      }
+    );
+  }
+
+  _enqueueFrame(payload: FramePayload, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    this._enqueue({ kind: 'frame', data: payload, opcode, fin, mask, code: 0, cb, byteLength: payloadLength(payload) });
+  }
+
+  _enqueue(operation: QueuedOperation): void {
+    if (this._senderQueue === null) this._senderQueue = [];
+    this._bufferedBytes += operation.byteLength;
+    this._senderQueue.push(operation);
+  }
+
+  /** Run queued operations until one is a Blob (which makes the sender busy again). */
+  _dequeue(): void {
+    const queue = this._senderQueue;
+    if (queue === null) return;
+
+    while (!this._senderBusy && queue.length !== 0) {
+      const op = queue.shift()!;
+      this._bufferedBytes -= op.byteLength;
+
+      if (op.kind === 'frame') {
+        this._sendFrame(op.data as FramePayload, op.opcode, op.fin, op.mask, op.cb);
+      } else if (op.kind === 'blob') {
+        this._sendBlob(op.data as Blob, op.opcode, op.fin, op.mask, op.cb);
+      } else {
+        this._sendCloseFrame(op.code, op.data as string | Buffer | undefined);
+      }
+    }
+  }
+}
+
+/**
+ * Methods this module would use if the addon had them (see the report to
+ * the lead); each use checks for presence.
+ */
+interface ProposedNativeAdditions {
+  /** Switch fragment-array delivery of binary messages on or off. */
+  setFragments?(id: number, enabled: boolean): void;
+}
+
+/** What the core's `send` takes. */
+type FramePayload = string | Uint8Array | ArrayBuffer;
+
+for (const [name, value] of [
+  ['CONNECTING', CONNECTING],
+  ['OPEN', OPEN],
+  ['CLOSING', CLOSING],
+  ['CLOSED', CLOSED]
+] as const) {
+  Object.defineProperty(WebSocket, name, { enumerable: true, value });
+  Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value });
+}
+
+// `ws` makes these accessors enumerable (class accessors are not).
+for (const property of [
+  'binaryType',
+  'bufferedAmount',
+  'extensions',
+  'isPaused',
+  'protocol',
+  'readyState',
+  'url'
+]) {
+  Object.defineProperty(WebSocket.prototype, property, { enumerable: true });
+}
+
+defineEventHandlerProperties(WebSocket.prototype);
+WebSocket.prototype.addEventListener = EventTarget.addEventListener;
+WebSocket.prototype.removeEventListener = EventTarget.removeEventListener;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Typed overloads of the `EventEmitter` methods for the events a WebSocket emits. */
+export interface WebSocket {
+  on<K extends keyof WebSocketEvents>(event: K, listener: WebSocketEvents[K]): this;
+  on(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
+  once<K extends keyof WebSocketEvents>(event: K, listener: WebSocketEvents[K]): this;
+  once(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
+  off<K extends keyof WebSocketEvents>(event: K, listener: WebSocketEvents[K]): this;
+  off(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
+  addListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketEvents[K]): this;
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  removeListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketEvents[K]): this;
+  removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+// ---------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------
+
+/**
+ * `ws`'s close-argument checks (`Sender#close`), in its order; returns the
+ * reason to send (`undefined`: code only, or no payload at all).
+ */
+function validateCloseArguments(code: unknown, data: unknown): string | Buffer | undefined {
+  if (code === undefined) return undefined;
+
+  if (typeof code !== 'number' || !isValidStatusCode(code)) {
+    throw new TypeError('First argument must be a valid error code number');
+  }
+
+  // `ws` reads `.length` unguarded: `null` throws Node's TypeError too.
+  if (data === undefined || !(data as { length?: number }).length) return undefined;
+
+  const length = Buffer.byteLength(data as string);
+  if (length > 123) {
+    throw new RangeError('The message must not be greater than 123 bytes');
+  }
+
+  if (typeof data === 'string') return data;
+  if (utilTypes.isUint8Array(data)) {
+    return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
+  throw new TypeError('Second argument must be a string or a Uint8Array');
+}
+
+/** `ws` `toBuffer`, without copying what the core can read directly. */
+function toPayload(data: unknown): FramePayload {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) {
+    // Other views go over as their bytes (the core reads Uint8Arrays).
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
+  // Arrays, SharedArrayBuffers, objects with valueOf/toPrimitive; throws
+  // Node's TypeError for the rest, as `ws` does.
+  return Buffer.from(data as never);
+}
+
+/** Byte length of a payload (strings in UTF-8). */
+function payloadLength(payload: FramePayload): number {
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  return payload.byteLength;
+}
+
+/** `ws` `concat`: one Buffer from fragments. */
+function concatBuffers(list: Buffer[]): Buffer {
+  if (list.length === 0) return EMPTY_BUFFER;
+  if (list.length === 1) return list[0];
+  return Buffer.concat(list);
+}
+
+/** `ws` `toArrayBuffer`: the Buffer's memory if it spans it all, else a copy. */
+function toArrayBuffer(buf: Buffer): ArrayBuffer {
+  if (buf.length === buf.buffer.byteLength) return buf.buffer as ArrayBuffer;
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer;
+}
+
+/** A binary message in the form `binaryType` asks for. */
+function toBinaryType(data: Buffer | Buffer[], type: BinaryType): Buffer | ArrayBuffer | Buffer[] | Blob {
+  switch (type) {
+    case 'nodebuffer':
+      return Array.isArray(data) ? concatBuffers(data) : data;
+    case 'arraybuffer':
+      return toArrayBuffer(Array.isArray(data) ? concatBuffers(data) : data);
+    case 'fragments':
+      // `ws` never lists an empty frame as a fragment.
+      return Array.isArray(data) ? data : data.length === 0 ? [] : [data];
+    case 'blob':
+      return new Blob(Array.isArray(data) ? data : [data]);
+  }
+}
+
+function emitErrorAndClose(ws: WebSocket, err: Error): void {
+  ws._readyState = CLOSING;
+  ws._errorEmitted = true;
+  ws.emit('error', err);
+  ws.emitClose();
+}
+
+/** After `terminate()`: Node errors the writes a destroyed socket never sent. */
+function failWritesOfTerminated(ws: WebSocket): void {
+  ws._failPendingWrites();
+}
+
+/** After `terminate()`: the moment `ws` sees the destroyed socket's `'close'`. */
+function connectionTerminated(ws: WebSocket): void {
+  if (ws._hasDeferred()) ws._defer(EVENT_END, undefined, undefined);
+  else ws._finishClose();
+}
+
+function flushAgain(ws: WebSocket, flushed: number): void {
+  ws._flushed(flushed);
+}
+
+function failCallbacks(callbacks: WriteCallback[]): void {
+  for (let i = 0; i < callbacks.length; i++) {
+    try {
+      callbacks[i](createStreamDestroyedError());
+    } catch (err) {
+      if (i + 1 < callbacks.length) process.nextTick(failCallbacks, callbacks.slice(i + 1));
+      throw err;
+    }
+  }
+}
+
+/** `ws` `callCallbacks`: the callback and every queued one get `err`. */
+function callQueuedCallbacks(ws: WebSocket, err: Error, cb: SendCallback | undefined): void {
+  if (typeof cb === 'function') cb(err);
+
+  const queue = ws._senderQueue;
+  if (queue === null) return;
+  for (let i = 0; i < queue.length; i++) {
+    const callback = queue[i].cb;
+    if (typeof callback === 'function') callback(err);
+  }
+}
+
+/** A Blob could not be read (`ws` Sender `onError` → `senderOnError`). */
+function blobReadFailed(ws: WebSocket, err: Error, cb: SendCallback | undefined): void {
+  callQueuedCallbacks(ws, err, cb);
+
+  if (ws._readyState === CLOSED) return;
+  if (ws._readyState === OPEN) ws._readyState = CLOSING;
+
+  // `ws` ends the socket without a close frame (`socket.end()`). PROPOSED
+  // native change: allow `end(id)` on WebSocket connections (FIN after the
+  // queued bytes, close timer armed, `onEnd` when closed).
+  if (ws._connected) native.end(ws._connectionId);
+
+  if (!ws._errorEmitted) {
+    ws._errorEmitted = true;
+    ws.emit('error', err);
+  }
+}
+
+/**
+ * Emit one held-back event, then whatever waited behind it and is not itself
+ * deferred; schedule the next one. `_deferredScheduled` stays set while this
+ * runs, so events queued meanwhile do not schedule a second runner.
+ */
+function emitDeferred(ws: WebSocket): void {
+  const queue = ws._deferred!;
+
+  try {
+    if (ws._deferredHead < queue.length) runDeferredEntry(ws, queue);
+    while (ws._deferredHead < queue.length && (queue[ws._deferredHead] as number) > EVENT_PONG) {
+      runDeferredEntry(ws, queue);
+    }
+  } finally {
+    if (ws._deferredHead < queue.length) {
+      setImmediate(emitDeferred, ws);
+    } else {
+      ws._deferredScheduled = false;
+      queue.length = 0;
+      ws._deferredHead = 0;
+    }
+  }
+}
+
+function runDeferredEntry(ws: WebSocket, queue: unknown[]): void {
+  const head = ws._deferredHead;
+  const kind = queue[head] as number;
+  const a = queue[head + 1];
+  const b = queue[head + 2];
+  queue[head + 1] = queue[head + 2] = undefined;
+  ws._deferredHead = head + 3;
+
+  switch (kind) {
+    case EVENT_MESSAGE:
+      ws._emitMessage(a as Buffer | Buffer[], b as boolean);
+      break;
+    case EVENT_PING:
+      ws.emit('ping', a);
+      break;
+    case EVENT_PONG:
+      ws.emit('pong', a);
+      break;
+    case EVENT_CLOSE_FRAME:
+      ws._closeFrameArrived(a as number, b as Buffer);
+      break;
+    case EVENT_PROTOCOL_ERROR:
+      ws._protocolErrorArrived(a as ProtocolError);
+      break;
+    case EVENT_END:
+      ws._connectionEnded();
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The addon's callbacks. `ws` is always a WebSocket given to `accept`.
+// ---------------------------------------------------------------------------
+
+function onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void {
+  (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
+}
+
+function onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void {
+  const websocket = ws as WebSocket;
+  if (websocket._syncEvents) websocket._emitMessage(data, isBinary);
+  else websocket._defer(EVENT_MESSAGE, data, isBinary);
+}
+
+function onPing(ws: object, data: Buffer): void {
+  const websocket = ws as WebSocket;
+  if (websocket._syncEvents) websocket.emit('ping', data);
+  else websocket._defer(EVENT_PING, data, undefined);
+}
+
+function onPong(ws: object, data: Buffer): void {
+  const websocket = ws as WebSocket;
+  if (websocket._syncEvents) websocket.emit('pong', data);
+  else websocket._defer(EVENT_PONG, data, undefined);
+}
+
+function onCloseFrame(ws: object, code: number, reason: Buffer): void {
+  const websocket = ws as WebSocket;
+  if (websocket._hasDeferred()) websocket._defer(EVENT_CLOSE_FRAME, code, reason);
+  else websocket._closeFrameArrived(code, reason);
+}
+
+function onProtocolError(
+  ws: object,
+  code: string,
+  message: string,
+  closeCode: number,
+  isRangeError: boolean
+): void {
+  const websocket = ws as WebSocket;
+  const err = createProtocolError(code, message, closeCode, isRangeError);
+  if (websocket._hasDeferred()) websocket._defer(EVENT_PROTOCOL_ERROR, err, undefined);
+  else websocket._protocolErrorArrived(err);
+}
+
+function onFlush(ws: object, flushed: number): void {
+  (ws as WebSocket)._flushed(flushed);
+}
+
+function onEnd(ws: object): void {
+  const websocket = ws as WebSocket;
+
+  if (!websocket._hasDeferred()) {
+    websocket._connectionEnded();
+    return;
+  }
+
+  // Held-back events first. `ws` marks the socket closed (CLOSING) at once,
+  // even while they are still being emitted; but when the peer's close
+  // frame is among them, the core's early answer to it is what ended the
+  // connection, which in `ws` would only happen after that frame is
+  // processed: then everything waits for its turn.
+  if (!websocket._deferredHasCloseFrame()) websocket._connectionGone();
+  websocket._defer(EVENT_END, undefined, undefined);
+}
+
+native.init({
+  onUpgrade,
+  onMessage,
+  onPing,
+  onPong,
+  onCloseFrame,
+  onProtocolError,
+  onFlush,
+  onEnd
+});
