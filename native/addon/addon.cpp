@@ -16,13 +16,17 @@ napi_value init(napi_env env, napi_callback_info info) {
   Args args(env, info);
   AddonState* state = AddonState::from(env);
   static const char* const kNames[kCallbackCount] = {
-      "onUpgrade", "onMessage", "onPing", "onPong", "onCloseFrame", "onProtocolError", "onFlush", "onEnd"};
+      "onUpgrade",    "onMessage", "onPing",           "onPong",         "onCloseFrame",
+      "onProtocolError", "onFlush", "onEnd",          "onTransportWrite", "onTransportEnd",
+      "onTransportDestroy"};
   for (int i = 0; i < kCallbackCount; ++i) {
     napi_value function;
     napi_valuetype type = napi_undefined;
     if (napi_get_named_property(env, args.argv[0], kNames[i], &function) == napi_ok) {
       napi_typeof(env, function, &type);
     }
+    // The transport callbacks serve fed connections only.
+    if (type != napi_function && i >= kOnTransportWrite) continue;
     if (type != napi_function) {
       napi_throw_type_error(env, nullptr, "uws: init() needs every callback of lib/native.ts");
       return nullptr;

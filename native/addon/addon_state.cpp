@@ -9,6 +9,7 @@
 #include "addon/handshake_objects.h"
 #include "core/handshake.h"
 #include "core/http_request_parser.h"
+#include "core/masking.h"
 #include "core/protocol_error.h"
 #include "net/connection.h"
 #include "net/listener.h"
@@ -106,6 +107,7 @@ napi_value AddonState::reference(void* ref) {
 }
 
 void AddonState::call(Callback which, size_t argc, napi_value* argv) {
+  if (!callbacks_[which]) return;
   napi_value function = reference(callbacks_[which]);
   napi_value receiver;
   napi_get_undefined(env_, &receiver);
@@ -210,6 +212,36 @@ void AddonState::onEnd(net::Connection& connection) {
 
 void AddonState::onRelease(net::Connection& connection) {
   if (connection.userData()) napi_delete_reference(env_, static_cast<napi_ref>(connection.userData()));
+  if (connection.transport()) napi_delete_reference(env_, static_cast<napi_ref>(connection.transport()));
+}
+
+void AddonState::onTransportWrite(net::Connection& connection, const uint8_t* first,
+                                  size_t firstLength, const uint8_t* second, size_t secondLength,
+                                  const uint8_t* maskKey) {
+  napi_value argv[2];
+  argv[0] = reference(connection.transport());
+  void* data = nullptr;
+  napi_create_buffer(env_, firstLength + secondLength, &data, &argv[1]);
+  auto* bytes = static_cast<uint8_t*>(data);
+  if (firstLength) std::memcpy(bytes, first, firstLength);
+  if (maskKey) {
+    uint32_t key;
+    std::memcpy(&key, maskKey, 4);
+    core::applyMask(bytes + firstLength, second, secondLength, key, 0);
+  } else if (secondLength) {
+    std::memcpy(bytes + firstLength, second, secondLength);
+  }
+  call(kOnTransportWrite, 2, argv);
+}
+
+void AddonState::onTransportEnd(net::Connection& connection) {
+  napi_value argv[1] = {reference(connection.transport())};
+  call(kOnTransportEnd, 1, argv);
+}
+
+void AddonState::onTransportDestroy(net::Connection& connection) {
+  napi_value argv[1] = {reference(connection.transport())};
+  call(kOnTransportDestroy, 1, argv);
 }
 
 void AddonState::beginTeardown(napi_async_cleanup_hook_handle handle) {

@@ -33,6 +33,9 @@ enum Callback : int {
   kOnProtocolError,
   kOnFlush,
   kOnEnd,
+  kOnTransportWrite,
+  kOnTransportEnd,
+  kOnTransportDestroy,
   kCallbackCount
 };
 
@@ -76,6 +79,10 @@ class AddonState final : public net::ConnectionEvents {
   void onFlush(net::Connection& connection, uint64_t flushed) override;
   void onEnd(net::Connection& connection) override;
   void onRelease(net::Connection& connection) override;
+  void onTransportWrite(net::Connection& connection, const uint8_t* first, size_t firstLength,
+                        const uint8_t* second, size_t secondLength, const uint8_t* maskKey) override;
+  void onTransportEnd(net::Connection& connection) override;
+  void onTransportDestroy(net::Connection& connection) override;
 
  private:
   void call(Callback which, size_t argc, napi_value* argv);

@@ -84,6 +84,47 @@ napi_value adopt(napi_env env, napi_callback_info info) {
   return numberValue(env, connection->id());
 }
 
+// createFed(owner, transport, leftover): a connection whose bytes a JS
+// stream carries; JS feeds what it reads with feed/feedEnd/feedClosed.
+napi_value createFed(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  AddonState* state = AddonState::from(env);
+  const uint8_t* leftover = nullptr;
+  size_t length = 0;
+  if (!bytesOf(env, args.argv[2], &leftover, &length)) length = 0;
+  napi_ref transport;
+  napi_create_reference(env, args.argv[1], 1, &transport);
+  CallbackScope* scope = state->createScope(args.argv[0], "uws.WebSocket");
+  net::Connection* connection =
+      net::Connection::createFed(state->context(), scope, transport, leftover, length);
+  return numberValue(env, connection->id());
+}
+
+napi_value feed(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  const uint8_t* data = nullptr;
+  size_t length = 0;
+  if (connection && connection->isFed() && bytesOf(env, args.argv[1], &data, &length)) {
+    connection->feed(data, length);
+  }
+  return undefinedValue(env);
+}
+
+napi_value feedEnd(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  if (connection && connection->isFed()) connection->feedEnd();
+  return undefinedValue(env);
+}
+
+napi_value feedClosed(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  if (connection && connection->isFed()) connection->feedClosed();
+  return undefinedValue(env);
+}
+
 napi_value writeRaw(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
@@ -171,6 +212,10 @@ napi_value setFlushEvents(napi_env env, napi_callback_info info) {
 void defineConnectionApi(napi_env env, napi_value exports) {
   const napi_property_descriptor properties[] = {
       {"adopt", nullptr, adopt, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"createFed", nullptr, createFed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"feed", nullptr, feed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"feedEnd", nullptr, feedEnd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"feedClosed", nullptr, feedClosed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"accept", nullptr, accept, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"writeRaw", nullptr, writeRaw, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"end", nullptr, end, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -63,8 +63,13 @@ struct FrameEvents {
 
 Connection::Connection(LoopContext& context, int fd, void* scope)
     : context_(context), scope_(scope), fd_(fd) {
-  uv_poll_init(context.loop(), &poll_, fd);
-  poll_.data = this;
+  if (fd >= 0) {
+    uv_poll_init(context.loop(), &poll_, fd);
+    poll_.data = this;
+  } else {
+    uv_timer_init(context.loop(), &unusedTimer_);
+    unusedTimer_.data = this;
+  }
   context.handleOpened();
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -96,6 +101,47 @@ Connection* Connection::adopt(LoopContext& context, int fd, void* scope, const u
   return connection;
 }
 
+Connection* Connection::createFed(LoopContext& context, void* scope, void* transport,
+                                  const uint8_t* leftover, size_t leftoverLength) {
+  auto* connection = new Connection(context, -1, scope);
+  connection->fed_ = true;
+  connection->transport_ = transport;
+  connection->request_ = std::make_unique<RequestState>();
+  connection->request_->leftover.assign(leftover, leftover + leftoverLength);
+  connection->phase_ = Phase::kAwaitingDecision;
+  return connection;
+}
+
+void Connection::feed(const uint8_t* data, size_t length) {
+  if (phase_ == Phase::kAwaitingDecision || startDeferred_) {
+    request_->leftover.insert(request_->leftover.end(), data, data + length);
+    return;
+  }
+  if (phase_ != Phase::kWebSocket) return;
+  // Not the shared receive buffer: a JS stream may deliver data while
+  // another connection's bytes are being parsed there (in-memory duplexes
+  // write synchronously).
+  std::vector<uint8_t> bytes(carryLength_ + length);
+  if (carryLength_) std::memcpy(bytes.data(), carry_.get(), carryLength_);
+  std::memcpy(bytes.data() + carryLength_, data, length);
+  carryLength_ = 0;
+  Connection* previousOwner = context_.corkOwner();
+  if (previousOwner) previousOwner->uncork();
+  context_.setCorkOwner(this);
+  processFrames(bytes.data(), bytes.size());
+  uncork();
+}
+
+void Connection::feedEnd() {
+  if (phase_ == Phase::kClosed || readEof_) return;
+  onReadEof();
+}
+
+void Connection::feedClosed() {
+  transportGone_ = true;
+  destroy(true);
+}
+
 void Connection::readPeer(PeerInfo* info) const {
   if (fd_ >= 0) readPeerInfo(fd_, info);
 }
@@ -103,7 +149,7 @@ void Connection::readPeer(PeerInfo* info) const {
 // ---------------------------------------------------------------- polling
 
 void Connection::updatePoll() {
-  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kClosed || isFed()) return;
   int events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= UV_READABLE;
@@ -498,6 +544,11 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
     }
   }
 
+  if (isFed()) {
+    context_.events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
+    return 0;
+  }
+
   if (!queue_.empty() || maskKey) {
     // Order must be kept behind queued bytes; masked payloads need a copy anyway.
     const bool wasEmpty = queue_.empty();
@@ -551,6 +602,10 @@ void Connection::flushCork() {
   corked = 0;
   if (phase_ == Phase::kClosed) return;
   const uint8_t* data = context_.corkBuffer();
+  if (isFed()) {
+    context_.events().onTransportWrite(*this, data, length, nullptr, 0, nullptr);
+    return;
+  }
   if (!queue_.empty()) {
     if (!queue_.append(data, length)) failLater();
     return;
@@ -623,7 +678,11 @@ void Connection::maybeShutdown() {
   if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
   if (!queue_.empty()) return;
   if (context_.corkOwner() == this && context_.corkLength() > 0) return;
-  ::shutdown(fd_, SHUT_WR);
+  if (isFed()) {
+    context_.events().onTransportEnd(*this);
+  } else {
+    ::shutdown(fd_, SHUT_WR);
+  }
   shutdownDone_ = true;
   if (closeAfterShutdown_ || readEof_) destroy(true);
 }
@@ -637,10 +696,15 @@ void Connection::destroy(bool notify) {
   if (context_.corkOwner() == this) context_.setCorkOwner(nullptr);
   // uv_close removes the fd from epoll synchronously; only then may the fd
   // number be released, or a new socket reusing it could lose its events.
-  uv_poll_stop(&poll_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
-  ::close(fd_);
-  fd_ = -1;
+  if (isFed()) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&unusedTimer_), onClosed);
+    if (!transportGone_) context_.events().onTransportDestroy(*this);
+  } else {
+    uv_poll_stop(&poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
+    ::close(fd_);
+    fd_ = -1;
+  }
   disposeTimer();
   if (deferred_) {
     deferred_->dispose();

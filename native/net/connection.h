@@ -47,6 +47,17 @@ class Connection {
   // acceptUpgrade(); `leftover` are bytes Node had read behind the request.
   static Connection* adopt(LoopContext& context, int fd, void* scope, const uint8_t* leftover,
                            size_t leftoverLength);
+  // A connection carried by a JS stream (TLS socket, any Duplex): JS feeds
+  // the bytes it reads (feed/feedEnd/feedClosed) and writes what
+  // ConnectionEvents::onTransportWrite hands it. `transport` is the binding's
+  // reference to the JS side.
+  static Connection* createFed(LoopContext& context, void* scope, void* transport,
+                               const uint8_t* leftover, size_t leftoverLength);
+  void feed(const uint8_t* data, size_t length);
+  void feedEnd();
+  void feedClosed();
+  void* transport() const { return transport_; }
+  bool isFed() const { return fed_; }
 
   double id() const { return id_; }
   void* userData() const { return userData_; }
@@ -120,8 +131,14 @@ class Connection {
   bool handleClose(uint16_t code, uint8_t* reason, size_t length);
   void handleProtocolError(const core::ProtocolError& error);
 
-  uv_poll_t poll_;
+  // A socket connection polls its fd; a fed one has no fd and only needs a
+  // handle that libuv closes asynchronously, so that it is freed the same way.
+  union {
+    uv_poll_t poll_;
+    uv_timer_t unusedTimer_;
+  };
   LoopContext& context_;
+  void* transport_ = nullptr;
   Listener* listener_ = nullptr;  // while the request is pending
   void* scope_;
   void* userData_ = nullptr;
@@ -143,7 +160,9 @@ class Connection {
   bool deferredFailure_ = false;
   bool startDeferred_ = false;
   bool maskOutgoing_ = false;
-  bool idleKeepAlive_ = false;  // answered a plain request, waiting for another
+  bool idleKeepAlive_ = false;
+  bool fed_ = false;
+  bool transportGone_ = false;  // a fed connection's stream closed on the JS side  // answered a plain request, waiting for another
   uint8_t carryLength_ = 0;
   uint32_t pendingAutoPongs_ = 0;
 

@@ -63,6 +63,14 @@ class ConnectionEvents {
   virtual void onFlush(Connection& connection, uint64_t flushed) = 0;
   // Final: the connection's TCP stream is closed. Not called after terminate().
   virtual void onEnd(Connection& connection) = 0;
+  // Fed connections (a JS stream carries the bytes): write these bytes (the
+  // concatenation of both parts, the second masked with maskKey if given),
+  // end the stream, destroy the stream.
+  virtual void onTransportWrite(Connection& connection, const uint8_t* first, size_t firstLength,
+                                const uint8_t* second, size_t secondLength,
+                                const uint8_t* maskKey) = 0;
+  virtual void onTransportEnd(Connection& connection) = 0;
+  virtual void onTransportDestroy(Connection& connection) = 0;
   // The connection is gone for good (after onEnd, or without it): drop
   // whatever was attached to it.
   virtual void onRelease(Connection& connection) = 0;
