@@ -9,16 +9,30 @@
  *
  * @module
  */
+import type { IncomingMessage } from 'node:http';
+
+import type {
+  CloseEvent as CloseEventClass,
+  ErrorEvent as ErrorEventClass,
+  Event as EventClass,
+  MessageEvent as MessageEventClass
+} from './event-target.js';
 import { createWebSocketStream as createStream } from './stream.js';
 import {
   WebSocket as WebSocketClass,
+  type CertMeta as CertMetaType,
+  type ClientOptions as ClientOptionsType,
+  type EventListenerOptions as EventListenerOptionsType,
+  type FinishRequestCallback as FinishRequestCallbackType,
+  type PerMessageDeflateOptions as PerMessageDeflateOptionsType,
   type RawData as RawDataType,
   type SendCallback as SendCallbackType,
   type SendOptions as SendOptionsType,
-  type WebSocketOptions as WebSocketOptionsType
+  type WebSocketEventMap as WebSocketEventMapType
 } from './websocket.js';
 import {
   WebSocketServer as WebSocketServerClass,
+  type AddressInfo as AddressInfoType,
   type ServerOptions as ServerOptionsType,
   type VerifyClientCallbackAsync as VerifyClientCallbackAsyncType,
   type VerifyClientCallbackSync as VerifyClientCallbackSyncType,
@@ -50,20 +64,42 @@ const WebSocket: typeof WebSocketClass & PackageStatics = Object.assign(WebSocke
 /** A WebSocket connection (the instance type). */
 type WebSocket = WebSocketClass;
 
-/** The types reachable as `WebSocket.X` / named imports, as in `@types/ws`. */
+/** The types reachable as `WebSocket.X` and as named imports, as in `@types/ws`. */
 declare namespace WebSocket {
   export type WebSocket = WebSocketClass;
-  export type Server = WebSocketServerClass;
-  export type WebSocketServer = WebSocketServerClass;
+  export type Server<
+    T extends typeof WebSocketClass = typeof WebSocketClass,
+    U extends typeof IncomingMessage = typeof IncomingMessage
+  > = WebSocketServerClass<T, U>;
+  export type WebSocketServer<
+    T extends typeof WebSocketClass = typeof WebSocketClass,
+    U extends typeof IncomingMessage = typeof IncomingMessage
+  > = WebSocketServerClass<T, U>;
   export type RawData = RawDataType;
   export type Data = string | Buffer | ArrayBuffer | Buffer[];
+  export type CertMeta = CertMetaType;
   export type SendOptions = SendOptionsType;
   export type SendCallback = SendCallbackType;
-  export type ClientOptions = WebSocketOptionsType;
-  export type ServerOptions = ServerOptionsType;
-  export type VerifyClientCallbackSync = VerifyClientCallbackSyncType;
-  export type VerifyClientCallbackAsync = VerifyClientCallbackAsyncType;
-  export type VerifyClientInfo = VerifyClientInfoType;
+  export type ClientOptions = ClientOptionsType;
+  export type PerMessageDeflateOptions = PerMessageDeflateOptionsType;
+  export type FinishRequestCallback = FinishRequestCallbackType;
+  export type ServerOptions<
+    T extends typeof WebSocketClass = typeof WebSocketClass,
+    U extends typeof IncomingMessage = typeof IncomingMessage
+  > = ServerOptionsType<T, U>;
+  export type AddressInfo = AddressInfoType;
+  export type VerifyClientInfo<Request extends IncomingMessage = IncomingMessage> =
+    VerifyClientInfoType<Request>;
+  export type VerifyClientCallbackSync<Request extends IncomingMessage = IncomingMessage> =
+    VerifyClientCallbackSyncType<Request>;
+  export type VerifyClientCallbackAsync<Request extends IncomingMessage = IncomingMessage> =
+    VerifyClientCallbackAsyncType<Request>;
+  export type Event = EventClass<WebSocketClass>;
+  export type ErrorEvent = ErrorEventClass<WebSocketClass>;
+  export type CloseEvent = CloseEventClass<WebSocketClass>;
+  export type MessageEvent = MessageEventClass<WebSocketClass>;
+  export type WebSocketEventMap = WebSocketEventMapType;
+  export type EventListenerOptions = EventListenerOptionsType;
 }
 
 export = WebSocket;

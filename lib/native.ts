@@ -126,7 +126,11 @@ export interface NativeAddon {
   accept(id: number, ws: object, response: string, options: AcceptOptions): boolean;
   /** Writes raw bytes (an HTTP response) on a connection that is not a WebSocket yet. */
   writeRaw(id: number, data: string | Buffer): boolean;
-  /** Ends a not-yet-WebSocket connection once queued bytes are written (FIN, then close). */
+  /**
+   * Ends the TCP stream once queued bytes are written (FIN). A connection
+   * that is not a WebSocket yet is then closed; a WebSocket waits for the
+   * peer's FIN (or its close timeout) and reports `onEnd`.
+   */
   end(id: number): void;
   /** Closes a connection at once, without any further callback. */
   destroy(id: number): void;
@@ -148,6 +152,8 @@ export interface NativeAddon {
   /** Bytes accepted by `send` and not yet handed to the kernel. */
   bufferedAmount(id: number): number;
   setFlushEvents(id: number, enabled: boolean): void;
+  /** Deliver fragmented binary messages as arrays of frame payloads (binaryType 'fragments'). */
+  setFragments(id: number, enabled: boolean): void;
 }
 
 /** Directory holding the compiled addons (`build/Release`). */

@@ -21,8 +21,8 @@ export type ConnectionAddresses = Pick<
 
 /** Something that takes over `destroy()` once the connection is a WebSocket. */
 export interface SocketOwner {
-  /** Closes the connection at once (the WebSocket's `terminate`). */
-  terminate(): void;
+  /** Closes the connection at once, as destroying `ws`'s socket does. */
+  _destroyConnection(): void;
 }
 
 /** Who waits for a not-yet-WebSocket connection to be resolved (the server). */
@@ -38,7 +38,8 @@ type WriteCallback = (err?: Error | null) => void;
  * One per connection. Before the upgrade is accepted, `write`/`end`/
  * `destroy` act on the raw connection (for `'wsClientError'` handlers that
  * answer the request themselves); afterwards `destroy()` is the WebSocket's
- * `terminate()` and raw writes are refused (they would corrupt the frame
+ * `ws._socket.destroy()` in `ws` (the connection closes at once) and raw
+ * writes are refused (they would corrupt the frame
  * stream).
  *
  * It is an `EventEmitter` because handshake code subscribes to it (`'close'`
@@ -175,14 +176,14 @@ export class SocketStandIn extends EventEmitter {
   }
 
   /**
-   * Closes the connection at once. On a WebSocket this is its
-   * `terminate()` (what destroying `ws._socket` amounts to in `ws`).
+   * Closes the connection at once. On a WebSocket, `'close'` follows as
+   * after destroying `ws._socket` in `ws`.
    *
    * @param _err - ignored; accepted for `stream.destroy(err)` signatures
    */
   destroy(_err?: Error): this {
     if (this._owner !== null) {
-      this._owner.terminate();
+      this._owner._destroyConnection();
       return this;
     }
 

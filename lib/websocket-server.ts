@@ -14,7 +14,12 @@
  */
 import * as dns from 'node:dns';
 import { EventEmitter } from 'node:events';
-import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  IncomingMessage,
+  STATUS_CODES,
+  type OutgoingHttpHeaders,
+  type Server as HttpServer
+} from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -31,81 +36,99 @@ import { createBadPortError } from './errors.js';
 import { createIncomingRequest } from './incoming-request.js';
 import { native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
-import { WebSocket, type ConnectionOwner } from './websocket.js';
+import { WebSocket, type ConnectionOwner, type PerMessageDeflateOptions } from './websocket.js';
 
 /** What `verifyClient` is given. */
-export interface VerifyClientInfo {
-  /** The `Origin` header (`Sec-WebSocket-Origin` for protocol version 8). */
-  origin: string | undefined;
+export interface VerifyClientInfo<Request extends IncomingMessage = IncomingMessage> {
+  /**
+   * The `Origin` header (`Sec-WebSocket-Origin` for protocol version 8);
+   * typed `string` as in `@types/ws`, though absent headers give `undefined`.
+   */
+  origin: string;
   /** Whether the connection is TLS. */
   secure: boolean;
   /** The upgrade request. */
-  req: IncomingMessage;
+  req: Request;
 }
 
 /** Synchronous `verifyClient`: return falsy to reject with 401. */
-export type VerifyClientCallbackSync = (info: VerifyClientInfo) => boolean;
+export type VerifyClientCallbackSync<Request extends IncomingMessage = IncomingMessage> = (
+  info: VerifyClientInfo<Request>
+) => boolean;
 
 /** Asynchronous `verifyClient`: call `callback(false, code?, message?, headers?)` to reject. */
-export type VerifyClientCallbackAsync = (
-  info: VerifyClientInfo,
-  callback: (
-    res: boolean,
-    code?: number,
-    message?: string,
-    headers?: Record<string, string | number | readonly string[]>
-  ) => void
+export type VerifyClientCallbackAsync<Request extends IncomingMessage = IncomingMessage> = (
+  info: VerifyClientInfo<Request>,
+  callback: (res: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void
 ) => void;
 
 /** Picks the subprotocol (falsy: none) from the client's list. */
-export type HandleProtocols = (protocols: Set<string>, request: IncomingMessage) => string | false;
+export type HandleProtocols<Request extends IncomingMessage = IncomingMessage> = (
+  protocols: Set<string>,
+  request: Request
+) => string | false;
 
-/** Options of `WebSocketServer` (those of `ws` 8.23, plus `handshakeTimeout`). */
-export interface ServerOptions<T extends typeof WebSocket = typeof WebSocket> {
+/**
+ * Options of `WebSocketServer` (those of `ws` 8.23, plus `handshakeTimeout`).
+ *
+ * @typeParam T - the class of the server-side WebSockets (`WebSocket` option)
+ * @typeParam U - the class of the requests (`IncomingMessage`)
+ */
+export interface ServerOptions<
+  T extends typeof WebSocket = typeof WebSocket,
+  U extends typeof IncomingMessage = typeof IncomingMessage
+> {
   /** Emit several `'message'`/`'ping'`/`'pong'` events per tick (default `true`). */
-  allowSynchronousEvents?: boolean;
+  allowSynchronousEvents?: boolean | undefined;
   /** Answer pings automatically (default `true`). */
-  autoPong?: boolean;
+  autoPong?: boolean | undefined;
   /** `listen()` backlog (default 511). */
-  backlog?: number | null;
+  backlog?: number | null | undefined;
   /** Keep connected clients in `server.clients` (default `true`). */
-  clientTracking?: boolean;
+  clientTracking?: boolean | undefined;
   /** Milliseconds to wait for the closing handshake (default 30000). */
-  closeTimeout?: number;
+  closeTimeout?: number | undefined;
   /** Choose the subprotocol. */
-  handleProtocols?: HandleProtocols | null;
+  handleProtocols?: HandleProtocols<InstanceType<U>> | null | undefined;
   /** Milliseconds a connection may take to send its upgrade request; then 408 (default 60000; uws only). */
-  handshakeTimeout?: number;
+  handshakeTimeout?: number | undefined;
   /** Host to listen on (default: all interfaces, IPv6 and IPv4). */
-  host?: string | null;
+  host?: string | null | undefined;
   /** Accepted for compatibility; the core keeps no chunk list (default 262144). */
-  maxBufferedChunks?: number;
+  maxBufferedChunks?: number | undefined;
   /** Most fragments per message (default 16384). */
-  maxFragments?: number;
+  maxFragments?: number | undefined;
   /** Largest message in bytes (default 100 MiB). */
-  maxPayload?: number;
+  maxPayload?: number | undefined;
   /** Close a connection that has this many automatic pongs unsent (default 60). */
-  maxPendingAutoPongs?: number;
+  maxPendingAutoPongs?: number | undefined;
   /** Do not listen; upgrades are handed in with `handleUpgrade()` (not implemented yet). */
-  noServer?: boolean;
+  noServer?: boolean | undefined;
   /** Accept only requests for this path. */
-  path?: string | null;
+  path?: string | null | undefined;
   /** permessage-deflate settings (accepted; not negotiated yet). */
-  perMessageDeflate?: boolean | Record<string, unknown>;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /** Port to listen on. */
-  port?: number | string | null;
+  port?: number | string | null | undefined;
   /** An existing HTTP(S) server to attach to (not implemented yet). */
-  server?: HttpServer | HttpsServer | null;
+  server?: HttpServer<U> | HttpsServer<U> | null | undefined;
   /** Do not check that text messages and close reasons are valid UTF-8 (default `false`). */
-  skipUTF8Validation?: boolean;
+  skipUTF8Validation?: boolean | undefined;
   /** Accept or reject a request before the upgrade. */
-  verifyClient?: VerifyClientCallbackSync | VerifyClientCallbackAsync | null;
+  verifyClient?:
+    | VerifyClientCallbackAsync<InstanceType<U>>
+    | VerifyClientCallbackSync<InstanceType<U>>
+    | null
+    | undefined;
   /** The class of the server-side WebSockets (a subclass of `WebSocket`). */
-  WebSocket?: T;
+  WebSocket?: T | undefined;
 }
 
 /** `ServerOptions` with `ws`'s defaults applied (what `server.options` holds). */
-export type ResolvedServerOptions = ServerOptions & {
+export type ResolvedServerOptions<
+  T extends typeof WebSocket = typeof WebSocket,
+  U extends typeof IncomingMessage = typeof IncomingMessage
+> = {
   allowSynchronousEvents: boolean;
   autoPong: boolean;
   maxBufferedChunks: number;
@@ -113,29 +136,35 @@ export type ResolvedServerOptions = ServerOptions & {
   maxPayload: number;
   maxPendingAutoPongs: number;
   skipUTF8Validation: boolean;
-  perMessageDeflate: false | Record<string, unknown>;
-  handleProtocols: HandleProtocols | null;
+  perMessageDeflate: false | PerMessageDeflateOptions;
+  handleProtocols: HandleProtocols<InstanceType<U>> | null;
   clientTracking: boolean;
   closeTimeout: number;
-  verifyClient: VerifyClientCallbackSync | VerifyClientCallbackAsync | null;
+  verifyClient: VerifyClientCallbackAsync<InstanceType<U>> | VerifyClientCallbackSync<InstanceType<U>> | null;
   noServer: boolean;
   backlog: number | null;
-  server: HttpServer | HttpsServer | null;
+  server: HttpServer<U> | HttpsServer<U> | null;
   host: string | null;
   path: string | null;
   port: number | string | null;
   handshakeTimeout: number;
-  WebSocket: typeof WebSocket;
+  WebSocket: T;
 };
 
+/** The bound address of a server (as `net.Server#address()`). */
+export type AddressInfo = BoundAddress;
+
 /** The listener signatures of the events a `WebSocketServer` emits. */
-export interface WebSocketServerEvents {
-  close: (this: WebSocketServer) => void;
-  connection: (this: WebSocketServer, socket: WebSocket, request: IncomingMessage) => void;
-  error: (this: WebSocketServer, error: Error) => void;
-  headers: (this: WebSocketServer, headers: string[], request: IncomingMessage) => void;
-  listening: (this: WebSocketServer) => void;
-  wsClientError: (this: WebSocketServer, error: Error, socket: Duplex, request: IncomingMessage) => void;
+export interface WebSocketServerEvents<
+  T extends typeof WebSocket = typeof WebSocket,
+  U extends typeof IncomingMessage = typeof IncomingMessage
+> {
+  close: (this: WebSocketServer<T, U>) => void;
+  connection: (this: WebSocketServer<T, U>, websocket: InstanceType<T>, request: InstanceType<U>) => void;
+  error: (this: WebSocketServer<T, U>, error: Error) => void;
+  headers: (this: WebSocketServer<T, U>, headers: string[], request: InstanceType<U>) => void;
+  listening: (this: WebSocketServer<T, U>) => void;
+  wsClientError: (this: WebSocketServer<T, U>, error: Error, socket: Duplex, request: InstanceType<U>) => void;
 }
 
 // Server states, as in `ws`.
@@ -162,11 +191,19 @@ const NO_FALLBACK_ERRORS = new Set(['EADDRINUSE', 'EACCES']);
  * const wss = new WebSocketServer({ port: 8080 });
  * wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data)));
  */
-export class WebSocketServer extends EventEmitter implements ConnectionOwner {
+export class WebSocketServer<
+    T extends typeof WebSocket = typeof WebSocket,
+    U extends typeof IncomingMessage = typeof IncomingMessage
+  >
+  extends EventEmitter
+  implements ConnectionOwner
+{
   /** The options, with `ws`'s defaults filled in. */
-  options: ResolvedServerOptions;
+  options: ResolvedServerOptions<T, U>;
   /** The connected clients (only with `clientTracking`, as in `ws`). */
-  declare clients: Set<WebSocket>;
+  declare clients: Set<InstanceType<T>>;
+  /** Declared by `@types/ws`; `ws` keeps the path in `options.path` (so does this). */
+  declare readonly path: string;
 
   _state: number;
   _shouldEmitClose = false;
@@ -185,7 +222,7 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
    * @param callback - a `'listening'` listener
    * @throws TypeError unless exactly one of `port`, `server`, `noServer` is given
    */
-  constructor(options: ServerOptions, callback?: () => void) {
+  constructor(options?: ServerOptions<T, U>, callback?: () => void) {
     super();
 
     const resolved = {
@@ -210,7 +247,7 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
       handshakeTimeout: HANDSHAKE_TIMEOUT,
       WebSocket,
       ...options
-    } as ResolvedServerOptions;
+    } as ResolvedServerOptions<T, U>;
 
     if (
       (resolved.port == null && !resolved.server && !resolved.noServer) ||
@@ -298,7 +335,7 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
    *
    * @param req - the upgrade request
    */
-  shouldHandle(req: IncomingMessage): boolean {
+  shouldHandle(req: InstanceType<U>): boolean | Promise<boolean> {
     if (this.options.path) {
       const url = req.url as string;
       const index = url.indexOf('?');
@@ -315,10 +352,10 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
    * Not implemented yet.
    */
   handleUpgrade(
-    _req: IncomingMessage,
+    _req: InstanceType<U>,
     _socket: Duplex,
     _head: Buffer,
-    _cb: (client: WebSocket, request: IncomingMessage) => void
+    _cb: (client: InstanceType<T>, request: InstanceType<U>) => void
   ): void {
     throw new Error('uws: handleUpgrade() is not implemented yet');
   }
@@ -398,7 +435,9 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
    */
   [kHandleUpgrade](id: number, request: UpgradeRequest, check: HandshakeCheck): void {
     const socket = new SocketStandIn(id, request);
-    const req = createIncomingRequest(request, socket);
+    // Typed as the server's request class for user hooks; it is always a
+    // plain IncomingMessage (the own listener has no custom class).
+    const req = createIncomingRequest(request, socket) as InstanceType<U>;
 
     socket._handshakeOwner = this;
     this._connectionCount++;
@@ -429,10 +468,13 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
     // permessage-deflate is not negotiated yet, so `Sec-WebSocket-Extensions`
     // is ignored (as `ws` does with `perMessageDeflate: false`).
 
-    const verifyClient = this.options.verifyClient;
+    const verifyClient = this.options.verifyClient as
+      | VerifyClientCallbackAsync
+      | VerifyClientCallbackSync
+      | null;
     if (verifyClient) {
       const info: VerifyClientInfo = {
-        origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string | undefined,
+        origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
         secure: !!((socket as { authorized?: boolean }).authorized || socket.encrypted),
         req
       };
@@ -462,7 +504,7 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
   _completeUpgrade(
     accept: string,
     protocols: ReadonlySet<string>,
-    req: IncomingMessage,
+    req: InstanceType<U>,
     socket: SocketStandIn
   ): void {
     // The user ended or destroyed the socket (e.g. in `verifyClient`).
@@ -484,7 +526,7 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
     ];
 
     const options = this.options;
-    const ws = new options.WebSocket(null, undefined, options);
+    const ws = new options.WebSocket(null, undefined, options) as InstanceType<T>;
 
     if (protocols.size) {
       const protocol = options.handleProtocols
@@ -509,7 +551,8 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
     // From here the WebSocket accounts for the connection (`kConnectionClosed`).
     socket._handshakeOwner = null;
 
-    if (!native.accept(socket._connectionId, ws, headers.concat('\r\n').join('\r\n'), acceptOptions(options, ws))) {
+    const response = headers.concat('\r\n').join('\r\n');
+    if (!native.accept(socket._connectionId, ws, response, acceptOptions(options, ws))) {
       // The peer left while JS was deciding.
       ws._unbindConnection();
       this[kHandshakeEnded]();
@@ -534,11 +577,11 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
 
   /** `ws`'s `abortHandshakeOrEmitwsClientError`. */
   _rejectOrEmitClientError(
-    req: IncomingMessage,
+    req: InstanceType<U>,
     socket: SocketStandIn,
     code: number,
     message: string,
-    headers?: Readonly<Record<string, string | number | readonly string[]>>
+    headers?: Readonly<OutgoingHttpHeaders>
   ): void {
     if (this.listenerCount('wsClientError')) {
       const err = new Error(message);
@@ -579,22 +622,25 @@ export class WebSocketServer extends EventEmitter implements ConnectionOwner {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Typed overloads of the `EventEmitter` methods for the server's events. */
-export interface WebSocketServer {
-  on<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
-  on(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
-  once<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
-  once(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
-  off<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
-  off(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
-  addListener<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+export interface WebSocketServer<
+  T extends typeof WebSocket = typeof WebSocket,
+  U extends typeof IncomingMessage = typeof IncomingMessage
+> {
+  on<K extends keyof WebSocketServerEvents<T, U>>(event: K, listener: WebSocketServerEvents<T, U>[K]): this;
+  on(event: string | symbol, listener: (this: WebSocketServer<T, U>, ...args: any[]) => void): this;
+  once<K extends keyof WebSocketServerEvents<T, U>>(event: K, listener: WebSocketServerEvents<T, U>[K]): this;
+  once(event: string | symbol, listener: (this: WebSocketServer<T, U>, ...args: any[]) => void): this;
+  off<K extends keyof WebSocketServerEvents<T, U>>(event: K, listener: WebSocketServerEvents<T, U>[K]): this;
+  off(event: string | symbol, listener: (this: WebSocketServer<T, U>, ...args: any[]) => void): this;
+  addListener<K extends keyof WebSocketServerEvents<T, U>>(event: K, listener: WebSocketServerEvents<T, U>[K]): this;
   addListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  removeListener<K extends keyof WebSocketServerEvents>(event: K, listener: WebSocketServerEvents[K]): this;
+  removeListener<K extends keyof WebSocketServerEvents<T, U>>(event: K, listener: WebSocketServerEvents<T, U>[K]): this;
   removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The per-connection settings for `native.accept`, from the server's options (read per upgrade, as `ws` does). */
-function acceptOptions(options: ResolvedServerOptions, ws: WebSocket): AcceptOptions {
+function acceptOptions(options: ServerLimits, ws: WebSocket): AcceptOptions {
   return {
     // The `ws` Receiver truncates these with `| 0`.
     maxPayload: options.maxPayload | 0,
@@ -606,6 +652,12 @@ function acceptOptions(options: ResolvedServerOptions, ws: WebSocket): AcceptOpt
     fragments: ws._binaryType === 'fragments'
   };
 }
+
+/** The options `acceptOptions` reads. */
+type ServerLimits = Pick<
+  ResolvedServerOptions,
+  'maxPayload' | 'maxFragments' | 'skipUTF8Validation' | 'autoPong' | 'maxPendingAutoPongs' | 'closeTimeout'
+>;
 
 /** The delay `setTimeout` would use for `value` (`ws` arms its close timer with it). */
 function toTimerDelay(value: unknown): number {
@@ -641,7 +693,7 @@ function abortHandshake(
   socket: SocketStandIn,
   code: number,
   message?: string,
-  headers?: Readonly<Record<string, string | number | readonly string[]>>
+  headers?: Readonly<OutgoingHttpHeaders>
 ): void {
   message = message || STATUS_CODES[code];
   const allHeaders: Record<string, unknown> = {

@@ -13,7 +13,11 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import type { Agent, ClientRequest, ClientRequestArgs, IncomingMessage } from 'node:http';
+import type { createConnection } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import { types as utilTypes } from 'node:util';
+import type { ZlibOptions } from 'node:zlib';
 
 import {
   BINARY_TYPES,
@@ -44,9 +48,10 @@ import {
   type CloseEvent,
   type ErrorEvent,
   type Event,
-  type MessageEvent
+  type MessageEvent,
+  type WebSocketEventMap as EventMapOf
 } from './event-target.js';
-import { native, type HandshakeCheck, type NativeAddon, type UpgradeRequest } from './native.js';
+import { native, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import type { SocketStandIn } from './socket-stand-in.js';
 import { isBlob, isValidStatusCode } from './validation.js';
 
@@ -87,19 +92,21 @@ export interface SendOptions {
 }
 
 /**
- * The callback of `send`/`ping`/`pong`: called once the data is written
- * (with `null`, as Node's write callbacks are), or with an error. Typed as
- * in `@types/ws`.
+ * The callback of `send`: called once the data is written (with `null`, as
+ * Node's write callbacks are), or with an error. Typed as in `@types/ws`.
  */
 export type SendCallback = (err?: Error) => void;
+
+/** The callback of `ping`/`pong` (typed as in `@types/ws`; called like `send`'s). */
+export type ControlCallback = (err: Error) => void;
 
 /** How callbacks are called internally: `null` on success, like Node's write callbacks. */
 type WriteCallback = (err: Error | null) => void;
 
 /**
- * Options the constructor reads. The server passes its own options object
- * (as `ws` does), so a `WebSocket` subclass given as the server's
- * `WebSocket` option is constructed the same way.
+ * Options the constructor reads on the server side. The server passes its
+ * own options object (as `ws` does), so a `WebSocket` subclass given as the
+ * server's `WebSocket` option is constructed the same way.
  */
 export interface WebSocketOptions {
   /** Emit several `'message'`/`'ping'`/`'pong'` events in one tick (default `true`). */
@@ -112,6 +119,75 @@ export interface WebSocketOptions {
   closeTimeout?: number;
 }
 
+/** permessage-deflate settings, as in `ws` (accepted; not negotiated yet). */
+export interface PerMessageDeflateOptions {
+  serverNoContextTakeover?: boolean | undefined;
+  clientNoContextTakeover?: boolean | undefined;
+  serverMaxWindowBits?: number | undefined;
+  clientMaxWindowBits?: number | undefined;
+  zlibDeflateOptions?:
+    | {
+        flush?: number | undefined;
+        finishFlush?: number | undefined;
+        chunkSize?: number | undefined;
+        windowBits?: number | undefined;
+        level?: number | undefined;
+        memLevel?: number | undefined;
+        strategy?: number | undefined;
+        dictionary?: Buffer | Buffer[] | DataView | undefined;
+        info?: boolean | undefined;
+      }
+    | undefined;
+  zlibInflateOptions?: ZlibOptions | undefined;
+  threshold?: number | undefined;
+  concurrencyLimit?: number | undefined;
+}
+
+/** Certificate and key data. */
+export type CertMeta = string | string[] | Buffer | Buffer[];
+
+/** Last-minute changes to a client's handshake request; must call `request.end()`. */
+export type FinishRequestCallback = (request: ClientRequest, websocket: WebSocket) => void;
+
+/** Options of the client (`new WebSocket(url, options)`), as in `ws` 8.23. */
+export interface ClientOptions extends SecureContextOptions, WebSocketOptions {
+  protocol?: string | undefined;
+  followRedirects?: boolean | undefined;
+  generateMask?(mask: Buffer): void;
+  handshakeTimeout?: number | undefined;
+  maxRedirects?: number | undefined;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  localAddress?: string | undefined;
+  protocolVersion?: number | undefined;
+  headers?: { [key: string]: string } | undefined;
+  origin?: string | undefined;
+  agent?: Agent | undefined;
+  host?: string | undefined;
+  family?: number | undefined;
+  checkServerIdentity?(servername: string, cert: CertMeta): boolean;
+  rejectUnauthorized?: boolean | undefined;
+  maxPayload?: number | undefined;
+  maxBufferedChunks?: number | undefined;
+  maxFragments?: number | undefined;
+  skipUTF8Validation?: boolean | undefined;
+  createConnection?: typeof createConnection | undefined;
+  finishRequest?: FinishRequestCallback | undefined;
+}
+
+/** The WHATWG events of a WebSocket, by type, with the WebSocket as `target`. */
+export type WebSocketEventMap = EventMapOf<WebSocket>;
+
+/** Options of `addEventListener`. */
+export interface EventListenerOptions {
+  /** Remove the listener after its first call. */
+  once?: boolean | undefined;
+}
+
+/** A WHATWG listener: a function, or an object with `handleEvent`. */
+export type WebSocketEventListener<K extends keyof WebSocketEventMap> =
+  | ((this: WebSocket, event: WebSocketEventMap[K]) => void)
+  | { handleEvent(event: WebSocketEventMap[K]): void };
+
 /** Anything that owns `WebSocket`s and wants to know when one is gone. */
 export interface ConnectionOwner {
   /** Called after the WebSocket emitted `'close'`. */
@@ -123,7 +199,7 @@ interface UpgradeHandler {
   [kHandleUpgrade](id: number, request: UpgradeRequest, check: HandshakeCheck): void;
 }
 
-/** The listener signatures of the events a `WebSocket` emits. */
+/** The listener signatures of the events a `WebSocket` emits (the last three: client only). */
 export interface WebSocketEvents {
   close: (this: WebSocket, code: number, reason: Buffer) => void;
   error: (this: WebSocket, err: Error) => void;
@@ -131,6 +207,9 @@ export interface WebSocketEvents {
   open: (this: WebSocket) => void;
   ping: (this: WebSocket, data: Buffer) => void;
   pong: (this: WebSocket, data: Buffer) => void;
+  upgrade: (this: WebSocket, response: IncomingMessage) => void;
+  'unexpected-response': (this: WebSocket, request: ClientRequest, response: IncomingMessage) => void;
+  redirect: (this: WebSocket, url: string, request: ClientRequest) => void;
 }
 
 // Kinds of events held back when `allowSynchronousEvents` is false.
@@ -194,9 +273,16 @@ export class WebSocket extends EventEmitter {
   /** `ws.onmessage = f`: set the single attribute listener of `'message'`. */
   declare onmessage: ((this: WebSocket, event: MessageEvent<WebSocket>) => void) | null;
   /** Register a WHATWG-style listener (`'open'`, `'message'`, `'close'`, `'error'`). */
-  declare addEventListener: typeof EventTarget.addEventListener;
+  declare addEventListener: <K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: WebSocketEventListener<K>,
+    options?: EventListenerOptions
+  ) => void;
   /** Remove a listener added with `addEventListener`. */
-  declare removeEventListener: typeof EventTarget.removeEventListener;
+  declare removeEventListener: <K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: WebSocketEventListener<K>
+  ) => void;
 
   // --- The state `ws` keeps, under the same names (some users read them). ---
   _binaryType: BinaryType = 'nodebuffer';
@@ -224,7 +310,13 @@ export class WebSocket extends EventEmitter {
   // --- The transport. ---
   /** The addon's connection id (0: none). */
   _connectionId = 0;
-  /** Whether the addon still knows `_connectionId` (no `onEnd`/`terminate` yet). */
+  /**
+   * Whether the socket is open as `ws` would see it (`ws`:
+   * `socket[kWebSocket] !== undefined`): cleared by `terminate`, by `onEnd`,
+   * or, when the end waits behind a held-back close frame, once it is
+   * emitted. The addon ignores ids it no longer knows, so a late call is
+   * harmless.
+   */
   _connected = false;
   /** Told when the connection is gone (the server, to count connections). */
   _owner: ConnectionOwner | null = null;
@@ -258,11 +350,12 @@ export class WebSocket extends EventEmitter {
    * @param options - the options (the server passes its own)
    */
   constructor(address: null, protocols?: undefined, options?: WebSocketOptions);
-  constructor(address: string | URL, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions);
+  constructor(address: string | URL, options?: ClientOptions | ClientRequestArgs);
+  constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions | ClientRequestArgs);
   constructor(
     address: string | URL | null,
-    protocols?: string | string[] | WebSocketOptions,
-    options?: WebSocketOptions
+    protocols?: string | string[] | ClientOptions | ClientRequestArgs,
+    options?: WebSocketOptions | ClientOptions | ClientRequestArgs
   ) {
     super();
 
@@ -274,7 +367,7 @@ export class WebSocket extends EventEmitter {
 
     void protocols;
     this._isServer = true;
-    const opts = options || {};
+    const opts = (options || {}) as WebSocketOptions;
     this._autoPong = !!opts.autoPong;
     this._maxPendingAutoPongs = opts.maxPendingAutoPongs! | 0;
     this._closeTimeout = opts.closeTimeout === undefined ? CLOSE_TIMEOUT : opts.closeTimeout;
@@ -294,13 +387,10 @@ export class WebSocket extends EventEmitter {
     const wasFragments = this._binaryType === 'fragments';
     this._binaryType = type;
 
-    // PROPOSED native change: `setFragments(id, enabled)`, so the core stops
-    // (or starts) assembling fragmented binary messages when the type changes
-    // on the fly. Without it, `toBinaryType` converts whatever shape arrives,
-    // so behaviour is right either way; this only saves a copy.
+    // The core assembles fragment arrays only when asked, so it must learn
+    // of a change made after the connection was accepted.
     if (this._connected && wasFragments !== (type === 'fragments')) {
-      const setFragments = (native as NativeAddon & ProposedNativeAdditions).setFragments;
-      if (setFragments !== undefined) setFragments(this._connectionId, type === 'fragments');
+      native.setFragments(this._connectionId, type === 'fragments');
     }
   }
 
@@ -326,8 +416,8 @@ export class WebSocket extends EventEmitter {
   }
 
   /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
-  get readyState(): number {
-    return this._readyState;
+  get readyState(): 0 | 1 | 2 | 3 {
+    return this._readyState as 0 | 1 | 2 | 3;
   }
 
   /** The URL a client connected to; `undefined` on the server side, as in `ws`. */
@@ -411,7 +501,10 @@ export class WebSocket extends EventEmitter {
    * @param cb - called once the frame is written, or with an error
    * @throws Error when still connecting; RangeError for a payload > 125 bytes
    */
-  ping(data?: unknown, mask?: boolean | SendCallback, cb?: SendCallback): void {
+  ping(data?: unknown, mask?: boolean, cb?: ControlCallback): void;
+  ping(data: unknown, cb: ControlCallback): void;
+  ping(cb: ControlCallback): void;
+  ping(data?: unknown, mask?: boolean | ControlCallback, cb?: ControlCallback): void {
     this._control(OPCODE_PING, data, mask, cb);
   }
 
@@ -423,7 +516,10 @@ export class WebSocket extends EventEmitter {
    * @param cb - called once the frame is written, or with an error
    * @throws Error when still connecting; RangeError for a payload > 125 bytes
    */
-  pong(data?: unknown, mask?: boolean | SendCallback, cb?: SendCallback): void {
+  pong(data?: unknown, mask?: boolean, cb?: ControlCallback): void;
+  pong(data: unknown, cb: ControlCallback): void;
+  pong(cb: ControlCallback): void;
+  pong(data?: unknown, mask?: boolean | ControlCallback, cb?: ControlCallback): void {
     this._control(OPCODE_PONG, data, mask, cb);
   }
 
@@ -508,21 +604,28 @@ export class WebSocket extends EventEmitter {
 
     if (this._socket !== null) {
       this._readyState = CLOSING;
-
-      if (this._connected) {
-        this._connected = false;
-        native.terminate(this._connectionId);
-        this._socket._markGone();
-        // `ws` destroys the socket: Node fails the unsent writes on the next
-        // tick, and the socket's `'close'` (→ the WebSocket's) comes from
-        // the handle's close callback, after this loop iteration's
-        // immediates (measured: after `setImmediate` callbacks queued
-        // before it, before timers). The core sends no `onEnd` after
-        // `terminate`, so both moments are made here.
-        process.nextTick(failWritesOfTerminated, this);
-        setImmediate(connectionTerminated, this);
-      }
+      this._destroyConnection();
     }
+  }
+
+  /**
+   * Close the connection at once (what destroying `ws`'s socket does);
+   * `readyState` changes only when the socket's `'close'` would come.
+   * `ws._socket.destroy()` lands here too.
+   */
+  _destroyConnection(): void {
+    if (!this._connected) return;
+
+    this._connected = false;
+    native.terminate(this._connectionId);
+    this._socket!._markGone();
+    // Node fails the unsent writes of a destroyed socket on the next tick,
+    // and the socket's `'close'` (→ the WebSocket's) comes from the handle's
+    // close callback, after this loop iteration's immediates (measured:
+    // after `setImmediate` callbacks queued before it, before timers). The
+    // core sends no `onEnd` after `terminate`, so both moments are made here.
+    process.nextTick(failWritesOfTerminated, this);
+    setImmediate(connectionTerminated, this);
   }
 
   /**
@@ -703,7 +806,15 @@ export class WebSocket extends EventEmitter {
   // ---------------------------------------------------------------------
 
   /** ping/pong: `ws`'s argument handling, size check, then the frame. */
-  _control(opcode: number, data: unknown, mask: boolean | SendCallback | undefined, cb: SendCallback | undefined): void {
+  _control(
+    opcode: number,
+    data: unknown,
+    mask: boolean | ControlCallback | undefined,
+    callback: ControlCallback | undefined
+  ): void {
+    // Called like `send`'s callback (`null` on success).
+    let cb = callback as SendCallback | undefined;
+
     if (this._readyState === CONNECTING) {
       throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
     }
@@ -712,7 +823,7 @@ export class WebSocket extends EventEmitter {
       cb = data as SendCallback;
       data = mask = undefined;
     } else if (typeof mask === 'function') {
-      cb = mask;
+      cb = mask as SendCallback;
       mask = undefined;
     }
 
@@ -899,15 +1010,6 @@ export class WebSocket extends EventEmitter {
   }
 }
 
-/**
- * Methods this module would use if the addon had them (see the report to
- * the lead); each use checks for presence.
- */
-interface ProposedNativeAdditions {
-  /** Switch fragment-array delivery of binary messages on or off. */
-  setFragments?(id: number, enabled: boolean): void;
-}
-
 /** What the core's `send` takes. */
 type FramePayload = string | Uint8Array | ArrayBuffer;
 
@@ -935,8 +1037,10 @@ for (const property of [
 }
 
 defineEventHandlerProperties(WebSocket.prototype);
-WebSocket.prototype.addEventListener = EventTarget.addEventListener;
-WebSocket.prototype.removeEventListener = EventTarget.removeEventListener;
+// The mixin's own signatures are target-agnostic; the class declares them
+// with the WebSocket as the events' target.
+WebSocket.prototype.addEventListener = EventTarget.addEventListener as WebSocket['addEventListener'];
+WebSocket.prototype.removeEventListener = EventTarget.removeEventListener as WebSocket['removeEventListener'];
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Typed overloads of the `EventEmitter` methods for the events a WebSocket emits. */
@@ -1044,8 +1148,12 @@ function failWritesOfTerminated(ws: WebSocket): void {
 
 /** After `terminate()`: the moment `ws` sees the destroyed socket's `'close'`. */
 function connectionTerminated(ws: WebSocket): void {
-  if (ws._hasDeferred()) ws._defer(EVENT_END, undefined, undefined);
-  else ws._finishClose();
+  if (ws._hasDeferred()) {
+    ws._connectionGone();
+    ws._defer(EVENT_END, undefined, undefined);
+  } else {
+    ws._connectionEnded();
+  }
 }
 
 function flushAgain(ws: WebSocket, flushed: number): void {
@@ -1082,9 +1190,8 @@ function blobReadFailed(ws: WebSocket, err: Error, cb: SendCallback | undefined)
   if (ws._readyState === CLOSED) return;
   if (ws._readyState === OPEN) ws._readyState = CLOSING;
 
-  // `ws` ends the socket without a close frame (`socket.end()`). PROPOSED
-  // native change: allow `end(id)` on WebSocket connections (FIN after the
-  // queued bytes, close timer armed, `onEnd` when closed).
+  // `ws` ends the socket without a close frame (`socket.end()`): FIN after
+  // the queued bytes, close timer armed, `onEnd` when closed.
   if (ws._connected) native.end(ws._connectionId);
 
   if (!ws._errorEmitted) {

@@ -136,7 +136,13 @@ napi_value writeRaw(napi_env env, napi_callback_info info) {
 
 napi_value end(napi_env env, napi_callback_info info) {
   Args args(env, info);
-  if (net::Connection* connection = connectionArg(env, args)) connection->endRaw();
+  if (net::Connection* connection = connectionArg(env, args)) {
+    if (connection->isWebSocket()) {
+      connection->endWebSocket();
+    } else {
+      connection->endRaw();
+    }
+  }
   return undefinedValue(env);
 }
 
@@ -199,6 +205,14 @@ napi_value bufferedAmount(napi_env env, napi_callback_info info) {
   return numberValue(env, connection ? static_cast<double>(connection->bufferedAmount()) : 0);
 }
 
+napi_value setFragments(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  if (net::Connection* connection = connectionArg(env, args)) {
+    connection->setFragments(toBool(env, args.argv[1]));
+  }
+  return undefinedValue(env);
+}
+
 napi_value setFlushEvents(napi_env env, napi_callback_info info) {
   Args args(env, info);
   if (net::Connection* connection = connectionArg(env, args)) {
@@ -226,6 +240,7 @@ void defineConnectionApi(napi_env env, napi_value exports) {
       {"pause", nullptr, pause, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"resume", nullptr, resume, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"bufferedAmount", nullptr, bufferedAmount, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setFragments", nullptr, setFragments, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setFlushEvents", nullptr, setFlushEvents, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

@@ -480,6 +480,12 @@ void Connection::close(int code, const uint8_t* reason, size_t reasonLength) {
   if (closeReceived_ || errored_) endStream();
 }
 
+void Connection::endWebSocket() {
+  if (phase_ != Phase::kWebSocket) return;
+  armCloseTimer();
+  endStream();
+}
+
 void Connection::pause() {
   paused_ = true;
   updatePoll();

@@ -81,6 +81,10 @@ class Connection {
   void resume();
   size_t bufferedAmount() const { return queue_.size(); }
   void setFlushEvents(bool enabled) { flushEvents_ = enabled; }
+  void setFragments(bool enabled) { settings_.fragments = enabled; }
+  // ws's socket.end() on an open WebSocket: FIN after queued bytes; the
+  // connection ends with the peer's FIN or the close timeout.
+  void endWebSocket();
 
   // Closes the socket now. With `notify`, a WebSocket reports onEnd first.
   void destroy(bool notify);
