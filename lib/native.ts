@@ -82,6 +82,12 @@ export interface NativeCallbacks {
   onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void;
   /** A complete message. `data` is an array of Buffers only in `fragments` mode for binary messages. */
   onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void;
+  /**
+   * A small message, copied into `slab` (a pool ArrayBuffer shared by many
+   * messages, as Node's Buffer pool is) at `offset`: the Buffer view of it is
+   * the message. Optional; without it every message goes to `onMessage`.
+   */
+  onPooledMessage?(ws: object, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
   onPing(ws: object, data: Buffer): void;
   onPong(ws: object, data: Buffer): void;
@@ -101,6 +107,19 @@ export interface NativeCallbacks {
   onFlush(ws: object, flushed: number): void;
   /** The TCP connection is closed (peer gone, close handshake done, close timeout, I/O error). Final. */
   onEnd(ws: object): void;
+  /**
+   * Bytes for a fed connection (`createFed`): write them to its stream.
+   * `transport` is the object given to `createFed`; `data` is a new Buffer
+   * the callee may keep.
+   */
+  onTransportWrite(transport: object, data: Buffer): void;
+  /** A fed connection's FIN: end its stream once written (`stream.end()`). */
+  onTransportEnd(transport: object): void;
+  /**
+   * The core closed a fed connection (`stream.destroy()`). Not called when
+   * JS reported the close itself (`feedClosed`).
+   */
+  onTransportDestroy(transport: object): void;
 }
 
 /** The addon's exports. */
@@ -114,6 +133,30 @@ export interface NativeAddon {
   listenerAddress(listener: number): BoundAddress;
   /** Stops accepting and drops connections that have not finished their upgrade request. */
   closeListener(listener: number): void;
+
+  /**
+   * Takes over a socket Node opened: duplicates `fd` (F_DUPFD_CLOEXEC), so
+   * Node may destroy its own socket right after. `leftover` are the bytes
+   * Node read behind the HTTP head; they are parsed after `accept`. The fd
+   * is not polled before `accept` (the kernel keeps what arrives). Returns a
+   * connection id awaiting `accept`; throws (code ERR_UWS_ADOPT) for a bad fd.
+   * `owner` is the async resource the connection's callbacks run under.
+   */
+  adopt(owner: object, fd: number, leftover: Buffer): number;
+  /**
+   * A connection whose bytes a JS stream carries (TLS, any Duplex): JS feeds
+   * what it reads with `feed`/`feedEnd`/`feedClosed`, the core writes through
+   * `onTransportWrite`/`onTransportEnd`/`onTransportDestroy` with
+   * `transport`. `leftover` as for `adopt`. Returns a connection id awaiting
+   * `accept`.
+   */
+  createFed(owner: object, transport: object, leftover: Buffer): number;
+  /** Bytes read from a fed connection's stream (kept until `accept`, then parsed). */
+  feed(id: number, data: Buffer): void;
+  /** The fed connection's stream ended (the peer's FIN). */
+  feedEnd(id: number): void;
+  /** The fed connection's stream closed: the connection is gone (`onEnd` follows for a WebSocket). */
+  feedClosed(id: number): void;
 
   /** Validates an upgrade request that came through Node's http parser (same checks as the own listener). */
   checkUpgrade(method: string, upgrade: string | undefined, key: string | undefined, version: string | undefined, protocol: string | undefined): HandshakeCheck;
@@ -140,9 +183,10 @@ export interface NativeAddon {
    * when the frame left (or will leave at the end of the current batch
    * without waiting for the socket), else the value the `flushed` counter of
    * `onFlush` must reach for this frame to be out. Returns -1 if the
-   * connection is gone or a close frame was already sent.
+   * connection is gone or a close frame was already sent. `mask`: true for
+   * a random key, or the 4-byte key to use (ws's `generateMask`).
    */
-  send(id: number, data: string | ArrayBufferView | ArrayBuffer, opcode: number, fin: boolean, mask: boolean): number;
+  send(id: number, data: string | ArrayBufferView | ArrayBuffer, opcode: number, fin: boolean, mask: boolean | Uint8Array): number;
   /** Starts (or continues, ws-style) the closing handshake. `code` -1: no code; reason only with a code. */
   close(id: number, code: number, reason: string | Buffer | undefined): void;
   /** Closes the TCP connection at once; no `onEnd` follows. */

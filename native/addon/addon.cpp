@@ -18,14 +18,15 @@ napi_value init(napi_env env, napi_callback_info info) {
   static const char* const kNames[kCallbackCount] = {
       "onUpgrade",    "onMessage", "onPing",           "onPong",         "onCloseFrame",
       "onProtocolError", "onFlush", "onEnd",          "onTransportWrite", "onTransportEnd",
-      "onTransportDestroy"};
+      "onTransportDestroy", "onPooledMessage"};
   for (int i = 0; i < kCallbackCount; ++i) {
     napi_value function;
     napi_valuetype type = napi_undefined;
     if (napi_get_named_property(env, args.argv[0], kNames[i], &function) == napi_ok) {
       napi_typeof(env, function, &type);
     }
-    // The transport callbacks serve fed connections only.
+    // The transport callbacks serve fed connections only; pooled messages
+    // are an optional fast path of onMessage.
     if (type != napi_function && i >= kOnTransportWrite) continue;
     if (type != napi_function) {
       napi_throw_type_error(env, nullptr, "uws: init() needs every callback of lib/native.ts");

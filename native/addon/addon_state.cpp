@@ -21,6 +21,9 @@ namespace {
 // were assembled natively are handed over without a copy (an external
 // buffer that frees the block when JS drops it).
 constexpr size_t kExternalThreshold = 16 * 1024;
+// Messages up to kPooledMax bytes share slabs of kSlabSize bytes.
+constexpr size_t kSlabSize = 64 * 1024;
+constexpr size_t kPooledMax = 4 * 1024;
 
 void freeBlock(napi_env /*env*/, void* data, void* /*hint*/) { std::free(data); }
 
@@ -126,6 +129,31 @@ napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
   return buffer;
 }
 
+napi_value AddonState::pooledCopy(const uint8_t* data, size_t length, size_t* offset) {
+  napi_value slab = nullptr;
+  bool detached = false;
+  if (slab_) {
+    // A user may transfer a message's ArrayBuffer away (postMessage), which
+    // frees the slab's memory: check before writing into it.
+    slab = reference(slab_);
+    napi_is_detached_arraybuffer(env_, slab, &detached);
+  }
+  if (!slab_ || detached || slabUsed_ + length > kSlabSize) {
+    if (slab_) napi_delete_reference(env_, slab_);
+    void* bytes = nullptr;
+    napi_create_arraybuffer(env_, kSlabSize, &bytes, &slab);
+    napi_create_reference(env_, slab, 1, &slab_);
+    slabData_ = static_cast<uint8_t*>(bytes);
+    slabUsed_ = 0;
+  }
+  if (length) std::memcpy(slabData_ + slabUsed_, data, length);
+  *offset = slabUsed_;
+  // 8-byte alignment, as Node's pool keeps, so typed-array views of a
+  // message can be made without copying.
+  slabUsed_ += (length + 7) & ~static_cast<size_t>(7);
+  return slab;
+}
+
 void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
                            const core::HandshakeCheck& check) {
   auto* scope = static_cast<CallbackScope*>(connection.scope());
@@ -142,6 +170,20 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
 }
 
 void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {
+  if (!message.frameSizes && message.length <= kPooledMax && callbacks_[kOnPooledMessage]) {
+    const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
+    napi_value argv[5];
+    argv[0] = reference(connection.userData());
+    size_t offset = 0;
+    argv[1] = pooledCopy(bytes, message.length, &offset);
+    std::free(message.owned);
+    message.owned = nullptr;
+    napi_create_uint32(env_, static_cast<uint32_t>(offset), &argv[2]);
+    napi_create_uint32(env_, static_cast<uint32_t>(message.length), &argv[3]);
+    napi_get_boolean(env_, message.binary, &argv[4]);
+    call(kOnPooledMessage, 5, argv);
+    return;
+  }
   napi_value argv[3];
   argv[0] = reference(connection.userData());
   if (message.frameSizes) {
@@ -232,6 +274,10 @@ void AddonState::onTransportWrite(net::Connection& connection, const uint8_t* fi
     std::memcpy(bytes + firstLength, second, secondLength);
   }
   call(kOnTransportWrite, 2, argv);
+}
+
+void AddonState::releasePayload(void* holder) {
+  napi_delete_reference(env_, static_cast<napi_ref>(holder));
 }
 
 void AddonState::onTransportEnd(net::Connection& connection) {

@@ -36,6 +36,7 @@ enum Callback : int {
   kOnTransportWrite,
   kOnTransportEnd,
   kOnTransportDestroy,
+  kOnPooledMessage,
   kCallbackCount
 };
 
@@ -83,11 +84,15 @@ class AddonState final : public net::ConnectionEvents {
                         const uint8_t* second, size_t secondLength, const uint8_t* maskKey) override;
   void onTransportEnd(net::Connection& connection) override;
   void onTransportDestroy(net::Connection& connection) override;
+  void releasePayload(void* holder) override;
 
  private:
   void call(Callback which, size_t argc, napi_value* argv);
   napi_value reference(void* ref);
   napi_value bufferCopy(const uint8_t* data, size_t length);
+  // Copies a small message into the current pool slab; returns the slab and
+  // sets *offset, starting a new slab when this one is full.
+  napi_value pooledCopy(const uint8_t* data, size_t length, size_t* offset);
 
   napi_env env_;
   std::unique_ptr<net::LoopContext> context_;
@@ -95,6 +100,12 @@ class AddonState final : public net::ConnectionEvents {
   std::unordered_map<uint32_t, net::Listener*> listeners_;
   uint32_t nextListenerId_ = 1;
   std::vector<char> scratch_;
+  // Small messages are copied into a shared ArrayBuffer ("slab") and reach
+  // JS as Buffer views of it, as Node's Buffer pool does: no allocation per
+  // message. A kept message pins its slab, never more.
+  napi_ref slab_ = nullptr;
+  uint8_t* slabData_ = nullptr;
+  size_t slabUsed_ = 0;
   int batchDepth_ = 0;
   napi_handle_scope handleScope_ = nullptr;
   napi_callback_scope callbackScope_ = nullptr;

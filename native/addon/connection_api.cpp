@@ -152,6 +152,22 @@ napi_value destroy(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// Keeps the JS value being sent alive while the socket still has to take
+// part of it (a large payload queued without a copy).
+class JsPayloadKeeper final : public net::PayloadKeeper {
+ public:
+  JsPayloadKeeper(napi_env env, napi_value value) : env_(env), value_(value) {}
+  void* keep() override {
+    napi_ref ref = nullptr;
+    napi_create_reference(env_, value_, 1, &ref);
+    return ref;
+  }
+
+ private:
+  napi_env env_;
+  napi_value value_;
+};
+
 napi_value send(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
@@ -164,8 +180,17 @@ napi_value send(napi_env env, napi_callback_info info) {
   }
   const auto opcode = static_cast<core::Opcode>(toNumber(env, args.argv[2], 2));
   const bool fin = toBool(env, args.argv[3]);
+  // mask: a boolean, or the 4-byte key a user's generateMask chose.
+  const uint8_t* maskKey = nullptr;
+  size_t maskLength = 0;
   const bool mask = toBool(env, args.argv[4]);
-  const double result = connection->sendFrame(opcode, fin, data, length, mask);
+  if (!mask && bytesOf(env, args.argv[4], &maskKey, &maskLength) && maskLength < 4) maskKey = nullptr;
+  napi_valuetype type;
+  napi_typeof(env, args.argv[1], &type);
+  // Strings were encoded into the reusable scratch buffer: never kept.
+  JsPayloadKeeper keeper(env, args.argv[1]);
+  const double result = connection->sendFrame(opcode, fin, data, length, mask, maskKey,
+                                              type == napi_string ? nullptr : &keeper);
   // Keep the scratch buffer for small strings only.
   std::vector<char>& scratch = AddonState::from(env)->scratch();
   if (scratch.size() > kScratchKeep) std::vector<char>().swap(scratch);

@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -31,6 +32,13 @@ namespace {
 constexpr size_t kMaxCarry = core::kMaxFrameHeaderSize + 125;
 
 constexpr uint64_t kKeepAliveTimeoutMs = 5000;
+// Largest single reservation made from a frame's announced length.
+constexpr uint64_t kMaxReserve = 32 * 1024 * 1024;
+// Payload left over after a partial write is queued by reference from this
+// size on; smaller rests are copied (cheaper than keeping a JS reference).
+constexpr size_t kZeroCopyMin = 64 * 1024;
+// iovecs per write of the queue.
+constexpr size_t kMaxParts = 16;
 
 bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
 
@@ -73,17 +81,36 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
   context.handleOpened();
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
+  }
+
+WriteQueue& Connection::queue() {
+  if (!queue_) {
+    queue_ = std::make_unique<WriteQueue>();
+    queue_->setRelease(releasePayload, this);
+  }
+  return *queue_;
+}
+
+MessageAssembler& Connection::assembler() {
+  if (!assembler_) assembler_ = std::make_unique<MessageAssembler>();
+  return *assembler_;
+}
+
+void Connection::releasePayload(void* connection, void* holder) {
+  static_cast<Connection*>(connection)->context_.events().releasePayload(holder);
 }
 
 Connection::~Connection() = default;
 
-Connection* Connection::acceptFrom(LoopContext& context, int fd, Listener& listener) {
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+Connection* Connection::acceptFrom(LoopContext& context, int fd, const sockaddr_storage& peer,
+                                   Listener& listener) {
+  // TCP_NODELAY is inherited from the listening socket.
   auto* connection = new Connection(context, fd, listener.scope());
   connection->listener_ = &listener;
   listener.trackPending(connection);
   connection->request_ = std::make_unique<RequestState>();
+  connection->request_->peer = peer;
+  connection->request_->hasPeer = true;
   connection->timer_ =
       Timer::start(context, listener.handshakeTimeoutMs(), onHandshakeTimeout, connection);
   connection->updatePoll();
@@ -143,7 +170,15 @@ void Connection::feedClosed() {
 }
 
 void Connection::readPeer(PeerInfo* info) const {
-  if (fd_ >= 0) readPeerInfo(fd_, info);
+  if (fd_ < 0) return;
+  if (request_ && request_->hasPeer) {
+    readLocalInfo(fd_, info);
+    bool ipv6 = false;
+    info->remotePort = formatAddress(request_->peer, info->remoteAddress, &ipv6);
+    info->ipv6 = ipv6;
+    return;
+  }
+  readPeerInfo(fd_, info);
 }
 
 // ---------------------------------------------------------------- polling
@@ -153,7 +188,7 @@ void Connection::updatePoll() {
   int events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= UV_READABLE;
-  if (!queue_.empty()) events |= UV_WRITABLE;
+  if (!queueEmpty()) events |= UV_WRITABLE;
   if (events == pollEvents_) return;
   pollEvents_ = events;
   if (events) {
@@ -244,9 +279,11 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
       listener_->untrackPending(this);
       listener_ = nullptr;
     }
-    updatePoll();
     const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser);
     context_.events().onUpgrade(*this, request_->parser, check);
+    // Reading stops only if JS did not decide during the call: most servers
+    // accept synchronously, and that saves two epoll changes per connection.
+    updatePoll();
     return;
   }
 }
@@ -381,7 +418,7 @@ bool Connection::handleMessageStart(bool binary, bool /*compressed*/) {
 
 bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd) {
   const bool fragmentsMode = settings_.fragments && messageBinary_;
-  if (messageEnd && assembler_.empty() && !fragmentsMode) {
+  if (messageEnd && (!assembler_ || assembler_->empty()) && !fragmentsMode) {
     // The whole message is in the receive buffer: hand it up from there.
     MessageView message;
     message.borrowed = data;
@@ -390,19 +427,23 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
     context_.events().onMessage(*this, message);
     return phase_ != Phase::kClosed;
   }
-  if (!assembler_.append(data, length)) {
+  // The rest of this frame is announced: reserve it in one step (bounded,
+  // so a peer announcing a huge frame and sending nothing costs little).
+  const uint64_t announced = std::min<uint64_t>(parser_.remaining, kMaxReserve);
+  if ((!frameEnd && !assembler().reserve(length + static_cast<size_t>(announced))) ||
+      !assembler().append(data, length)) {
     destroy(true);
     return false;
   }
-  if (frameEnd && fragmentsMode) assembler_.markFrameEnd();
+  if (frameEnd && fragmentsMode) assembler().markFrameEnd();
   if (!messageEnd) return true;
   MessageView message;
-  message.length = assembler_.size();
+  message.length = assembler().size();
   message.binary = messageBinary_;
-  message.frameSizes = assembler_.frameSizes();
-  message.owned = assembler_.release();
+  message.frameSizes = assembler().frameSizes();
+  message.owned = assembler().release();
   context_.events().onMessage(*this, message);
-  assembler_.reset();
+  if (assembler_) assembler_->reset();
   return phase_ != Phase::kClosed;
 }
 
@@ -451,14 +492,19 @@ void Connection::handleProtocolError(const core::ProtocolError& error) {
 }
 
 double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length,
-                             bool mask) {
+                             bool mask, const uint8_t* maskKey, PayloadKeeper* keeper) {
   if (phase_ != Phase::kWebSocket || closeSent_) return -1;
   uint8_t header[core::kMaxFrameHeaderSize];
   uint8_t key[4];
-  if (mask) context_.randomMaskKey(key);
+  if (maskKey) {
+    std::memcpy(key, maskKey, 4);
+    mask = true;
+  } else if (mask) {
+    context_.randomMaskKey(key);
+  }
   const size_t headerLength =
       core::writeFrameHeader(header, opcode, fin, false, length, mask ? key : nullptr);
-  return writeBytes(header, headerLength, payload, length, mask ? key : nullptr);
+  return writeBytes(header, headerLength, payload, length, mask ? key : nullptr, keeper);
 }
 
 void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength) {
@@ -518,7 +564,7 @@ void Connection::disposeTimer() {
 
 bool Connection::appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                                size_t payloadLength, const uint8_t* maskKey) {
-  uint8_t* at = queue_.appendUninitialized(headerLength + payloadLength);
+  uint8_t* at = queue().appendUninitialized(headerLength + payloadLength);
   if (!at) return false;
   std::memcpy(at, header, headerLength);
   if (maskKey) {
@@ -530,14 +576,14 @@ bool Connection::appendToQueue(const uint8_t* header, size_t headerLength, const
 }
 
 double Connection::writeBytes(const uint8_t* header, size_t headerLength, const uint8_t* payload,
-                              size_t payloadLength, const uint8_t* maskKey) {
+                              size_t payloadLength, const uint8_t* maskKey, PayloadKeeper* keeper) {
   if (phase_ == Phase::kClosed || shutdownPending_) return -1;
   const size_t total = headerLength + payloadLength;
 
   if (context_.corkOwner() == this) {
     size_t& corked = context_.corkLength();
     if (total > LoopContext::kCorkBufferSize - corked) flushCork();
-    if (queue_.empty() && total <= LoopContext::kCorkBufferSize - corked) {
+    if (queueEmpty() && total <= LoopContext::kCorkBufferSize - corked) {
       uint8_t* at = context_.corkBuffer() + corked;
       std::memcpy(at, header, headerLength);
       if (maskKey) {
@@ -555,20 +601,20 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
     return 0;
   }
 
-  if (!queue_.empty() || maskKey) {
+  if (!queueEmpty() || maskKey) {
     // Order must be kept behind queued bytes; masked payloads need a copy anyway.
-    const bool wasEmpty = queue_.empty();
+    const bool wasEmpty = queueEmpty();
     if (!appendToQueue(header, headerLength, payload, payloadLength, maskKey)) {
       failLater();
       return -1;
     }
-    const double target = static_cast<double>(queue_.queuedTotal());
+    const double target = static_cast<double>(queue_->queuedTotal());
     if (wasEmpty && !drainQueue()) {
       failLater();
       return -1;
     }
     updatePoll();
-    return queue_.empty() ? 0 : target;
+    return queueEmpty() ? 0 : target;
   }
 
   iovec parts[2] = {{const_cast<uint8_t*>(header), headerLength},
@@ -588,16 +634,23 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
   if (sent == total) return 0;
   bool ok = true;
   if (sent < headerLength) {
-    ok = queue_.append(header + sent, headerLength - sent);
+    ok = queue().append(header + sent, headerLength - sent);
     sent = headerLength;
   }
-  ok = ok && queue_.append(payload + (sent - headerLength), payloadLength - (sent - headerLength));
+  const uint8_t* rest = payload + (sent - headerLength);
+  const size_t restLength = payloadLength - (sent - headerLength);
+  void* holder = restLength >= kZeroCopyMin && keeper ? keeper->keep() : nullptr;
+  if (holder) {
+    ok = ok && queue().appendExternal(rest, restLength, holder);
+  } else {
+    ok = ok && queue().append(rest, restLength);
+  }
   if (!ok) {
     failLater();
     return -1;
   }
   updatePoll();
-  return static_cast<double>(queue_.queuedTotal());
+  return static_cast<double>(queue_->queuedTotal());
 }
 
 void Connection::flushCork() {
@@ -612,8 +665,8 @@ void Connection::flushCork() {
     context_.events().onTransportWrite(*this, data, length, nullptr, 0, nullptr);
     return;
   }
-  if (!queue_.empty()) {
-    if (!queue_.append(data, length)) failLater();
+  if (!queueEmpty()) {
+    if (!queue().append(data, length)) failLater();
     return;
   }
   ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL);
@@ -626,7 +679,7 @@ void Connection::flushCork() {
   }
   const auto sent = static_cast<size_t>(written);
   if (sent < length) {
-    if (!queue_.append(data + sent, length - sent)) failLater();
+    if (!queue().append(data + sent, length - sent)) failLater();
     updatePoll();
   }
 }
@@ -635,33 +688,37 @@ void Connection::uncork() {
   if (context_.corkOwner() != this) return;
   flushCork();
   context_.setCorkOwner(nullptr);
-  if (queue_.empty()) pendingAutoPongs_ = 0;
+  if (queueEmpty()) pendingAutoPongs_ = 0;
   maybeShutdown();
 }
 
 bool Connection::drainQueue() {
-  while (!queue_.empty()) {
-    const ssize_t written = ::send(fd_, queue_.front(), queue_.size(), MSG_NOSIGNAL);
+  while (!queueEmpty()) {
+    iovec parts[kMaxParts];
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = queue().gather(parts, kMaxParts);
+    const ssize_t written = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (written < 0) {
       if (errno == EINTR) continue;
       return wouldBlock(errno);
     }
-    queue_.consume(static_cast<size_t>(written));
+    queue().consume(static_cast<size_t>(written));
   }
   return true;
 }
 
 void Connection::flushQueue() {
-  if (phase_ == Phase::kClosed) return;
-  const uint64_t before = queue_.flushedTotal();
+  if (phase_ == Phase::kClosed || !queue_) return;
+  const uint64_t before = queue_->flushedTotal();
   if (!drainQueue()) {
     destroy(true);
     return;
   }
-  if (queue_.empty() && context_.corkOwner() != this) pendingAutoPongs_ = 0;
+  if (queueEmpty() && context_.corkOwner() != this) pendingAutoPongs_ = 0;
   updatePoll();
-  if (flushEvents_ && userData_ && queue_.flushedTotal() != before) {
-    context_.events().onFlush(*this, queue_.flushedTotal());
+  if (flushEvents_ && userData_ && queue_->flushedTotal() != before) {
+    context_.events().onFlush(*this, queue_->flushedTotal());
   }
   maybeShutdown();
 }
@@ -682,7 +739,7 @@ void Connection::endStream() {
 
 void Connection::maybeShutdown() {
   if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
-  if (!queue_.empty()) return;
+  if (!queueEmpty()) return;
   if (context_.corkOwner() == this && context_.corkLength() > 0) return;
   if (isFed()) {
     context_.events().onTransportEnd(*this);
@@ -722,8 +779,9 @@ void Connection::destroy(bool notify) {
   }
   context_.unregisterConnection(id_);
   request_.reset();
-  assembler_.reset();
+  if (assembler_) assembler_->reset();
   carry_.reset();
+  if (queue_) queue_->clear();
   if (notify && wasWebSocket && userData_) context_.events().onEnd(*this);
   context_.events().onRelease(*this);
   userData_ = nullptr;

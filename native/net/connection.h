@@ -5,6 +5,7 @@
 // handshake.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstddef>
@@ -41,7 +42,8 @@ struct ConnectionSettings {
 class Connection {
  public:
   // A socket just accepted by `listener`: starts in the request phase.
-  static Connection* acceptFrom(LoopContext& context, int fd, Listener& listener);
+  static Connection* acceptFrom(LoopContext& context, int fd, const sockaddr_storage& peer,
+                                Listener& listener);
   // A socket taken over from Node (an http.Server 'upgrade', or a client
   // after Node's handshake), whose request JS has already read: it waits for
   // acceptUpgrade(); `leftover` are bytes Node had read behind the request.
@@ -75,11 +77,16 @@ class Connection {
   // WebSocket phase. Returns 0 when the frame is out or corked, the queue
   // total this frame ends at when it waits in the queue, -1 when the
   // connection cannot send any more.
-  double sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length, bool mask);
+  // `maskKey`, when given, is the key to mask with (ws's generateMask);
+  // otherwise `mask` draws a random one.
+  // `keeper`, when given, lets a large unmasked payload wait in the queue
+  // without being copied.
+  double sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length, bool mask,
+                   const uint8_t* maskKey = nullptr, PayloadKeeper* keeper = nullptr);
   void close(int code, const uint8_t* reason, size_t reasonLength);
   void pause();
   void resume();
-  size_t bufferedAmount() const { return queue_.size(); }
+  size_t bufferedAmount() const { return queuedBytes(); }
   void setFlushEvents(bool enabled) { flushEvents_ = enabled; }
   void setFragments(bool enabled) { settings_.fragments = enabled; }
   // ws's socket.end() on an open WebSocket: FIN after queued bytes; the
@@ -115,7 +122,8 @@ class Connection {
   void updatePoll();
 
   double writeBytes(const uint8_t* header, size_t headerLength, const uint8_t* payload,
-                    size_t payloadLength, const uint8_t* maskKey);
+                    size_t payloadLength, const uint8_t* maskKey, PayloadKeeper* keeper = nullptr);
+  static void releasePayload(void* connection, void* holder);
   bool appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                      size_t payloadLength, const uint8_t* maskKey);
   void flushCork();
@@ -177,8 +185,14 @@ class Connection {
   core::FrameParserState parser_{};
   core::FrameParserOptions parserOptions_{};
   ConnectionSettings settings_{};
-  MessageAssembler assembler_;
-  WriteQueue queue_;
+  // Allocated on first need: most connections never assemble a message
+  // from pieces, nor meet a socket that is not writable.
+  std::unique_ptr<MessageAssembler> assembler_;
+  std::unique_ptr<WriteQueue> queue_;
+  MessageAssembler& assembler();
+  WriteQueue& queue();
+  bool queueEmpty() const { return !queue_ || queue_->empty(); }
+  size_t queuedBytes() const { return queue_ ? queue_->size() : 0; }
 
   // Allows the request-phase helpers and the listener to reach the links.
   friend class Listener;

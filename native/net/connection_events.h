@@ -38,6 +38,15 @@ struct MessageView {
   const std::vector<uint32_t>* frameSizes = nullptr;
 };
 
+// Keeps the memory of a payload being sent alive beyond the send call, so a
+// large payload that the socket cannot take at once is queued without a copy.
+class PayloadKeeper {
+ public:
+  virtual ~PayloadKeeper() = default;
+  // Returns a holder for ConnectionEvents::releasePayload, or null.
+  virtual void* keep() = 0;
+};
+
 class ConnectionEvents {
  public:
   virtual ~ConnectionEvents() = default;
@@ -71,6 +80,8 @@ class ConnectionEvents {
                                 const uint8_t* maskKey) = 0;
   virtual void onTransportEnd(Connection& connection) = 0;
   virtual void onTransportDestroy(Connection& connection) = 0;
+  // A payload kept by PayloadKeeper::keep() has been written (or dropped).
+  virtual void releasePayload(void* holder) = 0;
   // The connection is gone for good (after onEnd, or without it): drop
   // whatever was attached to it.
   virtual void onRelease(Connection& connection) = 0;

@@ -7,6 +7,15 @@ namespace uws::net {
 
 MessageAssembler::~MessageAssembler() { std::free(data_); }
 
+bool MessageAssembler::reserve(size_t length) {
+  if (size_ + length <= capacity_) return true;
+  auto* grown = static_cast<uint8_t*>(std::realloc(data_, size_ + length));
+  if (!grown) return false;
+  data_ = grown;
+  capacity_ = size_ + length;
+  return true;
+}
+
 bool MessageAssembler::append(const uint8_t* data, size_t length) {
   if (length == 0) return true;
   if (size_ + length > capacity_) {

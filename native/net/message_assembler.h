@@ -22,6 +22,9 @@ class MessageAssembler {
 
   // Appends payload bytes; false if memory could not be allocated.
   bool append(const uint8_t* data, size_t length);
+  // Makes room for `length` more bytes at once (a frame's announced
+  // payload), so a large message is not copied by repeated growth.
+  bool reserve(size_t length);
   // Records the end of a frame (fragments mode): the bytes appended since the
   // previous mark form one fragment. Empty frames are not fragments (ws).
   void markFrameEnd();

@@ -3,6 +3,8 @@
 // (frames a client sent before seeing our 101).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +15,9 @@ namespace uws::net {
 struct RequestState {
   core::HttpRequestParser parser;
   std::vector<uint8_t> leftover;
+  // The peer's address as accept() returned it (saves a getpeername).
+  sockaddr_storage peer{};
+  bool hasPeer = false;
 };
 
 }  // namespace uws::net

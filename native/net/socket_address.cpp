@@ -33,7 +33,13 @@ void readPeerInfo(int fd, PeerInfo* info) {
     info->remotePort = formatAddress(address, info->remoteAddress, &ipv6);
     info->ipv6 = ipv6;
   }
-  length = sizeof(address);
+  readLocalInfo(fd, info);
+}
+
+void readLocalInfo(int fd, PeerInfo* info) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  bool ipv6 = false;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
     info->localPort = formatAddress(address, info->localAddress, &ipv6);
   }

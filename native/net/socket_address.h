@@ -16,6 +16,8 @@ uint16_t formatAddress(const sockaddr_storage& address, char* out, bool* ipv6);
 
 // Fills both ends of a connected socket.
 void readPeerInfo(int fd, PeerInfo* info);
+// Fills the local end only.
+void readLocalInfo(int fd, PeerInfo* info);
 
 // Parses an IP literal into `address`; false if it is not one.
 bool parseAddress(const char* host, uint16_t port, sockaddr_storage* address, socklen_t* length);

@@ -1,57 +1,100 @@
 #include "net/write_queue.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace uws::net {
 
-bool WriteQueue::reserve(size_t extra) {
-  if (tail_ + extra <= capacity_) return true;
-  const size_t used = tail_ - head_;
-  // Slide the live bytes to the front before growing: most queues are
-  // drained and refilled, not grown without bound.
-  if (head_ > 0 && used + extra <= capacity_) {
-    std::memmove(data_, data_ + head_, used);
-    head_ = 0;
-    tail_ = used;
-    return true;
+namespace {
+// Owned segments are allocated at least this large, so that many small
+// writes queued behind a slow peer share a few blocks.
+constexpr size_t kMinSegment = 16 * 1024;
+}  // namespace
+
+WriteQueue::~WriteQueue() { clear(); }
+
+void WriteQueue::releaseSegment(Segment& segment) {
+  if (segment.holder) {
+    if (release_) release_(releaseContext_, segment.holder);
+  } else {
+    std::free(segment.data);
   }
-  size_t capacity = capacity_ ? capacity_ : 4096;
-  while (capacity < used + extra) capacity *= 2;
-  auto* data = static_cast<uint8_t*>(std::malloc(capacity));
-  if (!data) return false;
-  if (used) std::memcpy(data, data_ + head_, used);
-  std::free(data_);
-  data_ = data;
-  head_ = 0;
-  tail_ = used;
-  capacity_ = capacity;
-  return true;
+  segment.data = nullptr;
+  segment.holder = nullptr;
 }
 
 uint8_t* WriteQueue::appendUninitialized(size_t length) {
-  if (!reserve(length)) return nullptr;
-  uint8_t* at = data_ + tail_;
-  tail_ += length;
+  if (first_ < segments_.size()) {
+    Segment& last = segments_.back();
+    if (!last.holder && last.length + length <= last.capacity) {
+      uint8_t* at = last.data + last.length;
+      last.length += length;
+      size_ += length;
+      queuedTotal_ += length;
+      return at;
+    }
+  }
+  const size_t capacity = length > kMinSegment ? length : kMinSegment;
+  auto* data = static_cast<uint8_t*>(std::malloc(capacity));
+  if (!data) return nullptr;
+  segments_.push_back(Segment{data, 0, length, capacity, nullptr});
+  size_ += length;
   queuedTotal_ += length;
-  return at;
+  return data;
 }
 
 bool WriteQueue::append(const uint8_t* bytes, size_t length) {
+  if (length == 0) return true;
   uint8_t* at = appendUninitialized(length);
   if (!at) return false;
-  if (length) std::memcpy(at, bytes, length);
+  std::memcpy(at, bytes, length);
   return true;
 }
 
-void WriteQueue::consume(size_t length) {
-  head_ += length;
-  flushedTotal_ += length;
-  if (head_ == tail_) {
-    // Give the memory back: an idle connection keeps no buffer.
-    std::free(data_);
-    data_ = nullptr;
-    head_ = tail_ = capacity_ = 0;
+bool WriteQueue::appendExternal(const uint8_t* bytes, size_t length, void* holder) {
+  segments_.push_back(Segment{const_cast<uint8_t*>(bytes), 0, length, length, holder});
+  size_ += length;
+  queuedTotal_ += length;
+  return true;
+}
+
+size_t WriteQueue::gather(iovec* parts, size_t max) const {
+  size_t count = 0;
+  for (size_t i = first_; i < segments_.size() && count < max; ++i) {
+    const Segment& segment = segments_[i];
+    parts[count].iov_base = segment.data + segment.offset;
+    parts[count].iov_len = segment.length - segment.offset;
+    ++count;
   }
+  return count;
+}
+
+void WriteQueue::consume(size_t length) {
+  size_ -= length;
+  flushedTotal_ += length;
+  while (length > 0 && first_ < segments_.size()) {
+    Segment& segment = segments_[first_];
+    const size_t left = segment.length - segment.offset;
+    if (length < left) {
+      segment.offset += length;
+      return;
+    }
+    length -= left;
+    releaseSegment(segment);
+    ++first_;
+  }
+  if (first_ == segments_.size()) {
+    // Give the memory back: an idle connection keeps no buffer.
+    std::vector<Segment>().swap(segments_);
+    first_ = 0;
+  }
+}
+
+void WriteQueue::clear() {
+  for (size_t i = first_; i < segments_.size(); ++i) releaseSegment(segments_[i]);
+  std::vector<Segment>().swap(segments_);
+  first_ = 0;
+  size_ = 0;
 }
 
 }  // namespace uws::net
