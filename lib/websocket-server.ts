@@ -7,12 +7,15 @@
  * complete upgrade request comes back here through `onUpgrade` to be decided
  * exactly as `ws`'s `handleUpgrade`/`completeUpgrade` decide it.
  *
- * Only the own-listener mode (`port`) exists so far; `server`, `noServer`,
- * `handleUpgrade` and `completeUpgrade` come with the adopted-socket transport.
+ * In `server` and `noServer` modes Node's HTTP server parses the request and
+ * `handleUpgrade`/`completeUpgrade` decide it on Node's socket, as `ws` does;
+ * only after the 101 is decided is the socket handed to the core
+ * (`takeOverSocket`: its fd adopted, or, for TLS and other streams, fed).
  *
  * @module
  */
 import * as dns from 'node:dns';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   IncomingMessage,
@@ -27,6 +30,7 @@ import type { Duplex } from 'node:stream';
 import {
   CLOSE_TIMEOUT,
   CONNECTING,
+  GUID,
   HANDSHAKE_TIMEOUT,
   kConnectionClosed,
   kHandleUpgrade,
@@ -36,6 +40,7 @@ import { createBadPortError } from './errors.js';
 import { createIncomingRequest } from './incoming-request.js';
 import { native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
+import { readAddresses, takeOverSocket } from './socket-takeover.js';
 import { WebSocket, type ConnectionOwner, type PerMessageDeflateOptions } from './websocket.js';
 
 /** What `verifyClient` is given. */
@@ -102,7 +107,7 @@ export interface ServerOptions<
   maxPayload?: number | undefined;
   /** Close a connection that has this many automatic pongs unsent (default 60). */
   maxPendingAutoPongs?: number | undefined;
-  /** Do not listen; upgrades are handed in with `handleUpgrade()` (not implemented yet). */
+  /** Do not listen; upgrades are handed in with `handleUpgrade()`. */
   noServer?: boolean | undefined;
   /** Accept only requests for this path. */
   path?: string | null | undefined;
@@ -110,7 +115,7 @@ export interface ServerOptions<
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /** Port to listen on. */
   port?: number | string | null | undefined;
-  /** An existing HTTP(S) server to attach to (not implemented yet). */
+  /** An existing HTTP(S) server to attach to (its `'upgrade'` events are handled). */
   server?: HttpServer<U> | HttpsServer<U> | null | undefined;
   /** Do not check that text messages and close reasons are valid UTF-8 (default `false`). */
   skipUTF8Validation?: boolean | undefined;
@@ -181,6 +186,15 @@ const NO_PROTOCOLS: ReadonlySet<string> = new Set<string>();
 /** Extra header of the rejection of a bad `Sec-WebSocket-Version`. */
 const VERSION_HEADERS = Object.freeze({ 'Sec-WebSocket-Version': '13, 8' });
 
+/**
+ * Marks a Node socket that `completeUpgrade` already made a WebSocket
+ * (`ws` keeps its WebSocket on the socket under its own `kWebSocket`).
+ */
+const kUpgradedWebSocket = Symbol('uws:upgraded-websocket');
+
+/** A Node socket as `completeUpgrade` sees it. */
+type UpgradeSocket = Duplex & { [kUpgradedWebSocket]?: WebSocket };
+
 /** Bind errors after which Node does not fall back from `::` to `0.0.0.0`. */
 const NO_FALLBACK_ERRORS = new Set(['EADDRINUSE', 'EACCES']);
 
@@ -215,6 +229,16 @@ export class WebSocketServer<
   _connectionCount = 0;
   /** Whether the `'close'` event is already scheduled. */
   _closeScheduled = false;
+  /** The HTTP(S) server of the `server` option, until `close()`. */
+  _server: HttpServer<U> | HttpsServer<U> | null = null;
+  /** Removes the listeners added to `_server`. */
+  _removeListeners: (() => void) | null = null;
+  /**
+   * The last key `handleUpgrade` accepted and its `Sec-WebSocket-Accept`
+   * (the addon computed it), so `completeUpgrade` need not hash it again.
+   */
+  _checkedKey: string | undefined = undefined;
+  _checkedAccept = '';
 
   /**
    * @param options - `ws`'s server options (exactly one of `port`, `server`,
@@ -259,14 +283,21 @@ export class WebSocketServer<
       );
     }
 
-    if (resolved.server) {
-      throw new Error('uws: the "server" option is not implemented yet');
-    }
-    if (resolved.noServer) {
-      throw new Error('uws: the "noServer" option is not implemented yet');
-    }
+    // Checked before anything is attached, as `net.Server#listen` throws.
+    const port = resolved.port != null ? validatePort(resolved.port) : -1;
 
-    const port = validatePort(resolved.port);
+    if (resolved.server) {
+      const server = resolved.server;
+      const emitConnection = this.emit.bind(this, 'connection');
+      this._server = server;
+      this._removeListeners = addListeners(server, {
+        listening: this.emit.bind(this, 'listening'),
+        error: this.emit.bind(this, 'error'),
+        upgrade: (req: InstanceType<U>, socket: Duplex, head: Buffer) => {
+          this.handleUpgrade(req, socket, head, emitConnection);
+        }
+      });
+    }
 
     if ((resolved.perMessageDeflate as unknown) === true) resolved.perMessageDeflate = {};
     if (resolved.clientTracking) {
@@ -276,9 +307,11 @@ export class WebSocketServer<
 
     this.options = resolved;
     this._state = RUNNING;
-    if (callback) this._listeningCallback = callback;
 
-    this._startListening(port);
+    if (port !== -1) {
+      if (callback) this._listeningCallback = callback;
+      this._startListening(port);
+    }
   }
 
   /**
@@ -292,6 +325,10 @@ export class WebSocketServer<
       throw new Error('The server is operating in "noServer" mode');
     }
 
+    if (this.options.server) {
+      return this._server === null ? null : this._server.address();
+    }
+
     if (this._listener === NO_LISTENER) return null;
     return native.listenerAddress(this._listener);
   }
@@ -299,7 +336,10 @@ export class WebSocketServer<
   /**
    * Stop accepting connections. As in `ws` 8, open connections are not
    * closed: `'close'` is emitted once the listener is closed and every
-   * connection is gone. On a server that is already closed, `cb` gets
+   * connection is gone. In `server`/`noServer` mode the HTTP server is left
+   * alone (only detached) and `'close'` waits for `clients` to empty (at
+   * once without `clientTracking`), as in `ws`; upgrades still being
+   * decided get 503. On a server that is already closed, `cb` gets
    * `Error('The server is not running')`.
    *
    * @param cb - a one-time `'close'` listener
@@ -320,6 +360,11 @@ export class WebSocketServer<
 
     if (this._state === CLOSING) return;
     this._state = CLOSING;
+
+    if (this.options.noServer || this.options.server) {
+      this._detachServer();
+      return;
+    }
 
     if (this._listener !== NO_LISTENER) {
       native.closeListener(this._listener);
@@ -348,24 +393,223 @@ export class WebSocketServer<
   }
 
   /**
-   * Upgrade a request received by a Node HTTP server (`noServer` mode).
-   * Not implemented yet.
+   * Upgrade a request that a Node HTTP(S) server received (its `'upgrade'`
+   * event), with `ws`'s checks in `ws`'s order: method, `Upgrade`,
+   * `Sec-WebSocket-Key`, `Sec-WebSocket-Version`, `shouldHandle` (400
+   * without a body), `Sec-WebSocket-Protocol`, then `verifyClient`. A
+   * rejection is written on `socket` (or given to `'wsClientError'`).
+   *
+   * @param req - the upgrade request
+   * @param socket - the request's socket (any Duplex)
+   * @param head - the bytes Node read behind the request
+   * @param cb - called with the open WebSocket and `req`
    */
   handleUpgrade(
-    _req: InstanceType<U>,
-    _socket: Duplex,
-    _head: Buffer,
-    _cb: (client: InstanceType<T>, request: InstanceType<U>) => void
+    req: InstanceType<U>,
+    socket: Duplex,
+    head: Buffer,
+    cb: (client: InstanceType<T>, request: InstanceType<U>) => void
   ): void {
-    throw new Error('uws: handleUpgrade() is not implemented yet');
+    socket.on('error', socketOnError);
+
+    const headers = req.headers;
+    const key = headers['sec-websocket-key'];
+    const check = native.checkUpgrade(
+      req.method as string,
+      headers.upgrade,
+      key,
+      headers['sec-websocket-version'] as string | undefined,
+      headers['sec-websocket-protocol'] as string | undefined
+    );
+
+    if (check.status !== 0) {
+      this._rejectOrEmitClientError(
+        req,
+        socket,
+        check.status,
+        check.message,
+        check.sendVersionHeader ? VERSION_HEADERS : undefined
+      );
+      return;
+    }
+
+    if (!this.shouldHandle(req)) {
+      abortHandshake(socket, 400);
+      return;
+    }
+
+    const offered = check.protocols;
+    if (offered === false) {
+      this._rejectOrEmitClientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
+      return;
+    }
+    const protocols = offered === null || offered.length === 0 ? new Set<string>() : new Set(offered);
+    this._checkedKey = key;
+    this._checkedAccept = check.accept;
+
+    // permessage-deflate is not negotiated yet (as on the own listener):
+    // no extensions are accepted.
+    const extensions = {};
+
+    const verifyClient = this.options.verifyClient as
+      | VerifyClientCallbackAsync
+      | VerifyClientCallbackSync
+      | null;
+    if (verifyClient) {
+      const reqSocket = req.socket as { authorized?: boolean; encrypted?: boolean };
+      const info: VerifyClientInfo = {
+        origin: headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
+        secure: !!(reqSocket.authorized || reqSocket.encrypted),
+        req
+      };
+
+      if (verifyClient.length === 2) {
+        (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, rejectHeaders) => {
+          if (!verified) {
+            abortHandshake(socket, code || 401, message, rejectHeaders);
+            return;
+          }
+
+          this.completeUpgrade(extensions, key as string, protocols, req, socket, head, cb);
+        });
+        return;
+      }
+
+      if (!(verifyClient as VerifyClientCallbackSync)(info)) {
+        abortHandshake(socket, 401);
+        return;
+      }
+    }
+
+    this.completeUpgrade(extensions, key as string, protocols, req, socket, head, cb);
   }
 
   /**
-   * `ws`'s second upgrade step for sockets from a Node HTTP server. Not
-   * implemented yet (the own listener completes upgrades internally).
+   * `ws`'s second upgrade step on a Node socket: writes the 101 (after the
+   * `'headers'` event), hands the socket to the native core, tracks the
+   * WebSocket and calls `cb`. A socket that is no longer readable and
+   * writable is destroyed; a closing server answers 503.
+   *
+   * @param _extensions - accepted extensions (ignored: permessage-deflate
+   *   is not negotiated yet)
+   * @param key - the request's `Sec-WebSocket-Key`
+   * @param protocols - the subprotocols the client offered
+   * @param req - the upgrade request
+   * @param socket - the request's socket
+   * @param head - the bytes Node read behind the request
+   * @param cb - called with the open WebSocket and `req`
+   * @throws Error if the socket was already upgraded by a WebSocketServer
    */
-  completeUpgrade(..._args: unknown[]): void {
-    throw new Error('uws: completeUpgrade() is not implemented yet');
+  completeUpgrade(
+    _extensions: Record<string, unknown>,
+    key: string,
+    protocols: Set<string>,
+    req: InstanceType<U>,
+    socket: Duplex,
+    head: Buffer,
+    cb: (client: InstanceType<T>, request: InstanceType<U>) => void
+  ): void {
+    const upgradeSocket = socket as UpgradeSocket;
+    const previous = upgradeSocket[kUpgradedWebSocket];
+    // `ws` finds its WebSocket on the still-open socket; ours was handed to
+    // the core (and, adopted, destroyed), so its WebSocket tells instead.
+    if (previous !== undefined && previous._readyState !== CLOSED) {
+      throw new Error(
+        'server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration'
+      );
+    }
+
+    // The client has already sent a FIN (or the user ended the socket).
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+
+    if (this._state > RUNNING) {
+      abortHandshake(socket, 503);
+      return;
+    }
+
+    const headers = [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${
+        key === this._checkedKey ? this._checkedAccept : createHash('sha1').update(key + GUID).digest('base64')
+      }`
+    ];
+
+    const options = this.options;
+    const ws = new options.WebSocket(null, undefined, options) as InstanceType<T>;
+
+    if (protocols.size) {
+      const protocol = options.handleProtocols
+        ? options.handleProtocols(protocols, req)
+        : protocols.values().next().value;
+
+      if (protocol) {
+        headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+        ws._protocol = protocol;
+      }
+    }
+
+    this.emit('headers', headers, req);
+
+    // A listener closed the not-yet-open WebSocket: there is nothing to open.
+    if (ws._readyState !== CONNECTING) {
+      socket.destroy();
+      return;
+    }
+
+    socket.removeListener('error', socketOnError);
+    upgradeSocket[kUpgradedWebSocket] = ws;
+
+    const addresses = readAddresses(socket);
+    const taken = takeOverSocket(this, socket, head);
+    const standIn = new SocketStandIn(taken.id, addresses);
+    standIn.encrypted = !!(socket as { encrypted?: boolean }).encrypted;
+
+    // Not counted for the own listener's `'close'`: here, as in `ws`,
+    // `'close'` waits for `clients` only.
+    ws._bindConnection(taken.id, standIn, !!options.allowSynchronousEvents, null, taken.fed);
+
+    const response = headers.concat('\r\n').join('\r\n');
+    if (!native.accept(taken.id, ws, response, acceptOptions(options, ws))) {
+      // Cannot happen before the core reads (adopted) or JS feeds (fed);
+      // kept for safety: the connection is gone.
+      ws._unbindConnection();
+      return;
+    }
+
+    ws._open();
+
+    if (this.clients) {
+      this.clients.add(ws);
+      ws.on('close', () => {
+        this.clients.delete(ws);
+
+        if (this._shouldEmitClose && !this.clients.size) {
+          process.nextTick(emitClose, this);
+        }
+      });
+    }
+
+    cb(ws, req);
+  }
+
+  /** `close()` in `server`/`noServer` mode (`ws`'s rules). */
+  _detachServer(): void {
+    if (this._removeListeners !== null) {
+      this._removeListeners();
+      this._removeListeners = null;
+      this._server = null;
+    }
+
+    if (this.clients && this.clients.size) {
+      this._shouldEmitClose = true;
+    } else {
+      process.nextTick(emitClose, this);
+    }
   }
 
   // ---------------------------------------------------------------------
@@ -578,7 +822,7 @@ export class WebSocketServer<
   /** `ws`'s `abortHandshakeOrEmitwsClientError`. */
   _rejectOrEmitClientError(
     req: InstanceType<U>,
-    socket: SocketStandIn,
+    socket: SocketStandIn | Duplex,
     code: number,
     message: string,
     headers?: Readonly<OutgoingHttpHeaders>
@@ -687,10 +931,12 @@ function validatePort(port: unknown): number {
 
 /**
  * `ws`'s `abortHandshake`: answer with `code` (body `message`, or the
- * status text), then end the connection once the response is out.
+ * status text), then end the connection once the response is out. A Node
+ * socket is destroyed on `'finish'`, as `ws` does; the stand-in's `end()`
+ * already closes the native connection once the response is written.
  */
 function abortHandshake(
-  socket: SocketStandIn,
+  socket: SocketStandIn | Duplex,
   code: number,
   message?: string,
   headers?: Readonly<OutgoingHttpHeaders>
@@ -703,14 +949,41 @@ function abortHandshake(
     ...headers
   };
 
-  socket.end(
+  const response =
     `HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\n` +
-      Object.keys(allHeaders)
-        .map((h) => `${h}: ${allHeaders[h]}`)
-        .join('\r\n') +
-      '\r\n\r\n' +
-      message
-  );
+    Object.keys(allHeaders)
+      .map((h) => `${h}: ${allHeaders[h]}`)
+      .join('\r\n') +
+    '\r\n\r\n' +
+    message;
+
+  if (socket instanceof SocketStandIn) {
+    socket.end(response);
+  } else {
+    socket.once('finish', socket.destroy);
+    socket.end(response);
+  }
+}
+
+/**
+ * Adds `map`'s listeners to `emitter`; returns what removes them (`ws`'s
+ * `addListeners`).
+ */
+function addListeners(
+  emitter: EventEmitter,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  map: Record<string, (...args: any[]) => void>
+): () => void {
+  for (const event of Object.keys(map)) emitter.on(event, map[event]);
+
+  return function removeListeners(): void {
+    for (const event of Object.keys(map)) emitter.removeListener(event, map[event]);
+  };
+}
+
+/** `'error'` on a Node socket during the handshake: `ws` destroys it. */
+function socketOnError(this: Duplex): void {
+  this.destroy();
 }
 
 function emitClose(server: WebSocketServer): void {

@@ -51,8 +51,10 @@ import {
   type MessageEvent,
   type WebSocketEventMap as EventMapOf
 } from './event-target.js';
+import { abortRequest, initAsClient } from './client-handshake.js';
 import { native, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import type { SocketStandIn } from './socket-stand-in.js';
+import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
 
 /** A received message, as `'message'` listeners get it (same as `@types/ws`). */
@@ -306,10 +308,19 @@ export class WebSocket extends EventEmitter {
   _autoPong: boolean;
   _maxPendingAutoPongs: number;
   _closeTimeout: number;
+  // --- Client only (absent on the server side, as in `ws`). ---
+  /** The handshake request while it is pending (`ws` `_req`). */
+  declare _req: ClientRequest | null;
+  /** Redirects followed so far. */
+  declare _redirects: number;
+  /** The user's `generateMask` (`undefined`: the core draws random keys). */
+  declare _generateMask: ((mask: Buffer) => void) | undefined;
 
   // --- The transport. ---
   /** The addon's connection id (0: none). */
   _connectionId = 0;
+  /** The stream of a fed connection (TLS, any Duplex); `null` when the core owns the fd. */
+  _transport: FedTransport | null = null;
   /**
    * Whether the socket is open as `ws` would see it (`ws`:
    * `socket[kWebSocket] !== undefined`): cleared by `terminate`, by `onEnd`,
@@ -345,7 +356,6 @@ export class WebSocket extends EventEmitter {
 
   /**
    * @param address - `null` for a server-side WebSocket; a URL for a client
-   *   (not implemented yet)
    * @param protocols - client subprotocols (unused on the server side)
    * @param options - the options (the server passes its own)
    */
@@ -360,12 +370,18 @@ export class WebSocket extends EventEmitter {
     super();
 
     if (address !== null) {
-      // The client comes with its own handshake transport; it will bind a
-      // connection id the same way the server does.
-      throw new Error('uws: the client is not implemented yet');
+      // A client: the handshake (`client-handshake.ts`) binds a connection
+      // id after its 101, the same way the server does after its upgrade.
+      this._isServer = false;
+      this._redirects = 0;
+      this._req = null;
+      const clientOpts = initAsClient(this, address, protocols, options);
+      this._autoPong = !!clientOpts.autoPong;
+      this._maxPendingAutoPongs = clientOpts.maxPendingAutoPongs! | 0;
+      this._closeTimeout = clientOpts.closeTimeout!;
+      return;
     }
 
-    void protocols;
     this._isServer = true;
     const opts = (options || {}) as WebSocketOptions;
     this._autoPong = !!opts.autoPong;
@@ -397,7 +413,9 @@ export class WebSocket extends EventEmitter {
   /** Bytes queued for sending and not yet handed to the kernel. */
   get bufferedAmount(): number {
     if (!this._connected) return this._bufferedBytes;
-    return native.bufferedAmount(this._connectionId) + this._bufferedBytes;
+    // A fed connection's bytes may also wait in its stream.
+    const streamed = this._transport !== null ? this._transport.bufferedAmount() : 0;
+    return native.bufferedAmount(this._connectionId) + this._bufferedBytes + streamed;
   }
 
   /** The negotiated extensions (`''`: none; permessage-deflate is not negotiated yet). */
@@ -482,7 +500,11 @@ export class WebSocket extends EventEmitter {
     if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
 
     this._paused = true;
-    if (this._connected) native.pause(this._connectionId);
+    if (this._connected) {
+      native.pause(this._connectionId);
+      // The core has no fd to stop polling on a fed connection: its stream must stop.
+      if (this._transport !== null) this._transport.pause();
+    }
   }
 
   /** Resume reading after `pause()`. */
@@ -490,7 +512,10 @@ export class WebSocket extends EventEmitter {
     if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
 
     this._paused = false;
-    if (this._connected) native.resume(this._connectionId);
+    if (this._connected) {
+      native.resume(this._connectionId);
+      if (this._transport !== null) this._transport.resume();
+    }
   }
 
   /**
@@ -555,23 +580,19 @@ export class WebSocket extends EventEmitter {
     let fin: boolean;
     let mask: boolean;
 
-    if (options === undefined) {
-      // The common case, without the option object `ws` builds.
+    if (options === undefined || options === null || typeof options !== 'object') {
+      // The common case, without the option object `ws` builds (spreading a
+      // non-object adds no property).
       binary = typeof data !== 'string';
       fin = true;
       mask = !this._isServer;
     } else {
-      // Spread like `ws`, so explicit `undefined` values override defaults.
-      const opts = {
-        binary: typeof data !== 'string',
-        mask: !this._isServer,
-        compress: true,
-        fin: true,
-        ...options
-      };
-      binary = !!opts.binary;
-      fin = !!opts.fin;
-      mask = !!opts.mask;
+      // What `ws`'s `{ binary, mask, compress, fin, ...options }` yields,
+      // without building the object: an own property overrides the
+      // default, even when it is undefined.
+      binary = optionFlag(options.binary, options, 'binary', typeof data !== 'string');
+      fin = optionFlag(options.fin, options, 'fin', true);
+      mask = optionFlag(options.mask, options, 'mask', !this._isServer);
     }
 
     const isBlobData = isBlob(data);
@@ -649,14 +670,17 @@ export class WebSocket extends EventEmitter {
    * @param socket - the connection's stand-in (becomes `_socket`)
    * @param allowSynchronousEvents - `ws`'s option of that name
    * @param owner - told when the connection is gone
+   * @param transport - the stream of a fed connection (`takeOverSocket`'s `fed`)
    */
   _bindConnection(
     connectionId: number,
     socket: SocketStandIn,
     allowSynchronousEvents: boolean,
-    owner: ConnectionOwner | null
+    owner: ConnectionOwner | null,
+    transport: FedTransport | null = null
   ): void {
     this._connectionId = connectionId;
+    this._transport = transport;
     this._connected = true;
     this._socket = socket;
     this._syncEvents = allowSynchronousEvents;
@@ -680,6 +704,7 @@ export class WebSocket extends EventEmitter {
       this._socket._markGone();
     }
     this._connectionId = 0;
+    this._transport = null;
     this._connected = false;
     this._owner = null;
   }
@@ -690,6 +715,8 @@ export class WebSocket extends EventEmitter {
    */
   _abortConnecting(message: string): void {
     this._readyState = CLOSING;
+    // A client's pending handshake request goes too (`ws` `abortHandshake`).
+    if (this._req) abortRequest(this._req);
     const err = new Error(message);
     Error.captureStackTrace(err, WebSocket.prototype._abortConnecting);
     process.nextTick(emitErrorAndClose, this, err);
@@ -861,7 +888,14 @@ export class WebSocket extends EventEmitter {
   /** One frame to the core; the callback follows the write (see `native.send`). */
   _sendFrame(payload: FramePayload, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
     const target = this._connected
-      ? native.send(this._connectionId, payload, opcode, fin, mask)
+      ? native.send(
+          this._connectionId,
+          payload,
+          opcode,
+          fin,
+          // A client's `generateMask` picks each masked frame's key, as in `ws`.
+          mask && this._generateMask !== undefined ? generatedMaskKey(this._generateMask) : mask
+        )
       : -1;
 
     if (typeof cb !== 'function') return;
@@ -1100,10 +1134,27 @@ function toPayload(data: unknown): FramePayload {
   return Buffer.from(data as never);
 }
 
+/** One boolean send option as `ws`'s object spread over defaults gives it. */
+function optionFlag(value: unknown, options: SendOptions, name: string, fallback: boolean): boolean {
+  // The value is read by the caller with a named property access: a keyed
+  // one here would be megamorphic, and this is the per-message path.
+  if (value !== undefined) return !!value;
+  return Object.prototype.hasOwnProperty.call(options, name) ? false : fallback;
+}
+
 /** Byte length of a payload (strings in UTF-8). */
 function payloadLength(payload: FramePayload): number {
   if (typeof payload === 'string') return Buffer.byteLength(payload);
   return payload.byteLength;
+}
+
+/** The buffer `generateMask` fills (the core copies the key at once, so one is enough). */
+const maskKey: Buffer = Buffer.alloc(4);
+
+/** The 4-byte key a user's `generateMask` chose for the next frame. */
+function generatedMaskKey(generateMask: (mask: Buffer) => void): Buffer {
+  generateMask(maskKey);
+  return maskKey;
 }
 
 /** `ws` `concat`: one Buffer from fragments. */
@@ -1268,6 +1319,11 @@ function onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void
   else websocket._defer(EVENT_MESSAGE, data, isBinary);
 }
 
+/** A small message the core copied into a pool slab (see `NativeCallbacks.onPooledMessage`). */
+function onPooledMessage(ws: object, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void {
+  onMessage(ws, Buffer.from(slab, offset, length), isBinary);
+}
+
 function onPing(ws: object, data: Buffer): void {
   const websocket = ws as WebSocket;
   if (websocket._syncEvents) websocket.emit('ping', data);
@@ -1323,10 +1379,14 @@ function onEnd(ws: object): void {
 native.init({
   onUpgrade,
   onMessage,
+  onPooledMessage,
   onPing,
   onPong,
   onCloseFrame,
   onProtocolError,
   onFlush,
-  onEnd
+  onEnd,
+  onTransportWrite,
+  onTransportEnd,
+  onTransportDestroy
 });
