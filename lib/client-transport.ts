@@ -26,9 +26,6 @@ export interface ClientConnectionOptions {
   skipUTF8Validation?: boolean | undefined;
 }
 
-/** What `native.accept` takes for a client (the addon reads `client`). */
-type ClientAcceptOptions = AcceptOptions & { client: true };
-
 /**
  * Opens `ws` on the upgraded `socket`: the core takes the connection (with
  * `head`, the bytes that came right behind the 101, which must not be
@@ -65,7 +62,7 @@ export function openClientConnection(
   ws._generateMask = typeof opts.generateMask === 'function' ? opts.generateMask : undefined;
   ws._bindConnection(id, standIn, !!opts.allowSynchronousEvents, null, taken.fed);
 
-  const acceptOptions: ClientAcceptOptions = {
+  const acceptOptions: AcceptOptions = {
     // The `ws` Receiver truncates these with `| 0`.
     maxPayload: opts.maxPayload! | 0,
     maxFragments: opts.maxFragments! | 0,

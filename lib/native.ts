@@ -54,6 +54,8 @@ export interface AcceptOptions {
   closeTimeout: number;
   /** Deliver fragmented binary messages as arrays of frame payloads. */
   fragments: boolean;
+  /** Client side: mask every frame sent (close, auto-pong too), require unmasked frames. */
+  client?: boolean;
 }
 
 /** Options of `listen`. `host` is an IP literal (JS resolves names first). */
@@ -203,6 +205,9 @@ export interface NativeAddon {
 /** Directory holding the compiled addons (`build/Release`). */
 export const buildDirectory = path.resolve(__dirname, '..', 'build', 'Release');
 
-/** The addon, loaded once per environment. */
+/**
+ * The addon, loaded once per environment. `UWS_NATIVE_ADDON` names another
+ * build of it (e.g. one with AddressSanitizer, see README "Development").
+ */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const native: NativeAddon = require(path.join(buildDirectory, 'uws.node'));
+export const native: NativeAddon = require(process.env.UWS_NATIVE_ADDON || path.join(buildDirectory, 'uws.node'));

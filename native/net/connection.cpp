@@ -761,7 +761,7 @@ void Connection::destroy(bool notify) {
   // number be released, or a new socket reusing it could lose its events.
   if (isFed()) {
     uv_close(reinterpret_cast<uv_handle_t*>(&unusedTimer_), onClosed);
-    if (!transportGone_) context_.events().onTransportDestroy(*this);
+    if (!transportGone_ && !context_.tearingDown()) context_.events().onTransportDestroy(*this);
   } else {
     uv_poll_stop(&poll_);
     uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);

@@ -73,6 +73,7 @@ void LoopContext::removeListener(Listener* listener) {
 }
 
 void LoopContext::closeAll(void (*done)(void*), void* data) {
+  tearingDown_ = true;
   closedCallback_ = done;
   closedData_ = data;
   // Copies: closing removes entries from these lists.

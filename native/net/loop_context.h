@@ -58,6 +58,9 @@ class LoopContext {
   void closeAll(void (*done)(void*), void* data);
   void handleClosed();
   void handleOpened() { ++openHandles_; }
+  // True once closeAll() began: the environment is going away, nothing may
+  // call into JS any more.
+  bool tearingDown() const { return tearingDown_; }
 
  private:
   struct Slot {
@@ -77,6 +80,7 @@ class LoopContext {
   std::vector<uint32_t> freeSlots_;
   std::vector<Listener*> listeners_;
   size_t openHandles_ = 0;
+  bool tearingDown_ = false;
   void (*closedCallback_)(void*) = nullptr;
   void* closedData_ = nullptr;
 };
