@@ -70,7 +70,25 @@ struct FrameEvents {
 };
 
 Connection::Connection(LoopContext& context, int fd, void* scope)
-    : context_(context), scope_(scope), fd_(fd) {
+    : context_(context),
+      scope_(scope),
+      fd_(fd),
+      paused_(false),
+      readEof_(false),
+      closeSent_(false),
+      closeReceived_(false),
+      errored_(false),
+      shutdownPending_(false),
+      shutdownDone_(false),
+      closeAfterShutdown_(false),
+      flushEvents_(false),
+      messageBinary_(false),
+      deferredFailure_(false),
+      startDeferred_(false),
+      maskOutgoing_(false),
+      idleKeepAlive_(false),
+      fed_(false),
+      transportGone_(false) {
   if (fd >= 0) {
     uv_poll_init(context.loop(), &poll_, fd);
     poll_.data = this;

@@ -158,23 +158,24 @@ class Connection {
   int fd_;
   int pollEvents_ = 0;
   Phase phase_ = Phase::kRequest;
-
-  bool paused_ = false;
-  bool readEof_ = false;
-  bool closeSent_ = false;
-  bool closeReceived_ = false;
-  bool errored_ = false;
-  bool shutdownPending_ = false;
-  bool shutdownDone_ = false;
-  bool closeAfterShutdown_ = false;
-  bool flushEvents_ = false;
-  bool messageBinary_ = false;
-  bool deferredFailure_ = false;
-  bool startDeferred_ = false;
-  bool maskOutgoing_ = false;
-  bool idleKeepAlive_ = false;
-  bool fed_ = false;
-  bool transportGone_ = false;  // a fed connection's stream closed on the JS side  // answered a plain request, waiting for another
+  // Flags as bit-fields (C++17 has no default member initialisers for
+  // them): all cleared in the constructor.
+  bool paused_ : 1;
+  bool readEof_ : 1;
+  bool closeSent_ : 1;
+  bool closeReceived_ : 1;
+  bool errored_ : 1;
+  bool shutdownPending_ : 1;
+  bool shutdownDone_ : 1;
+  bool closeAfterShutdown_ : 1;
+  bool flushEvents_ : 1;
+  bool messageBinary_ : 1;
+  bool deferredFailure_ : 1;
+  bool startDeferred_ : 1;
+  bool maskOutgoing_ : 1;
+  bool idleKeepAlive_ : 1;  // answered a plain request, waiting for another
+  bool fed_ : 1;
+  bool transportGone_ : 1;  // a fed connection's stream closed on the JS side
   uint8_t carryLength_ = 0;
   uint32_t pendingAutoPongs_ = 0;
 
