@@ -37,6 +37,10 @@ constexpr uint64_t kMaxReserve = 32 * 1024 * 1024;
 // Payload left over after a partial write is queued by reference from this
 // size on; smaller rests are copied (cheaper than keeping a JS reference).
 constexpr size_t kZeroCopyMin = 64 * 1024;
+// Frames with at least this much payload left are read straight into the
+// message (see readIntoMessage), at most kDirectReadMax bytes per read.
+constexpr uint64_t kDirectReadMin = 64 * 1024;
+constexpr uint64_t kDirectReadMax = 4 * 1024 * 1024;
 // iovecs per write of the queue.
 constexpr size_t kMaxParts = 16;
 
@@ -231,7 +235,32 @@ void Connection::onPoll(uv_poll_t* handle, int status, int events) {
   }
 }
 
+bool Connection::readIntoMessage() {
+  // The rest of a large frame goes from the socket straight into the
+  // message being assembled, skipping the receive buffer and a copy.
+  const bool inLargeFrame = phase_ == Phase::kWebSocket && carryLength_ == 0 && !errored_ &&
+                            !closeReceived_ && assembler_ && assembler_->size() > 0 &&
+                            (parser_.flags & core::FrameParserState::kFlagInFrame) != 0 &&
+                            parser_.remaining >= kDirectReadMin;
+  if (!inLargeFrame) return false;
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(parser_.remaining, kDirectReadMax));
+  uint8_t* into = assembler_->tail(want);
+  if (!into) return false;
+  const ssize_t received = ::recv(fd_, into, want, 0);
+  if (received < 0) {
+    if (!wouldBlock(errno)) destroy(true);
+    return true;
+  }
+  if (received == 0) {
+    onReadEof();
+    return true;
+  }
+  processFrames(into, static_cast<size_t>(received));
+  return true;
+}
+
 void Connection::readAvailable() {
+  if (readIntoMessage()) return;
   uint8_t* buffer = context_.receiveBuffer();
   const size_t carried = carryLength_;
   if (carried) std::memcpy(buffer, carry_.get(), carried);

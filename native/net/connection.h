@@ -114,6 +114,7 @@ class Connection {
   static void onDeferredWork(void* data);
 
   void readAvailable();
+  bool readIntoMessage();
   void process(uint8_t* data, size_t length);
   void processRequest(const uint8_t* data, size_t length);
   void answerPlainRequest();

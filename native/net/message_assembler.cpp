@@ -16,8 +16,17 @@ bool MessageAssembler::reserve(size_t length) {
   return true;
 }
 
+uint8_t* MessageAssembler::tail(size_t length) {
+  if (!reserve(length)) return nullptr;
+  return data_ + size_;
+}
+
 bool MessageAssembler::append(const uint8_t* data, size_t length) {
   if (length == 0) return true;
+  if (data_ && data == data_ + size_ && size_ + length <= capacity_) {
+    size_ += length;  // read straight into place by the socket
+    return true;
+  }
   if (size_ + length > capacity_) {
     size_t capacity = capacity_ ? capacity_ : 1024;
     while (capacity < size_ + length) capacity *= 2;

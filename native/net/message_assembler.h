@@ -25,6 +25,9 @@ class MessageAssembler {
   // Makes room for `length` more bytes at once (a frame's announced
   // payload), so a large message is not copied by repeated growth.
   bool reserve(size_t length);
+  // Room for `length` more bytes at the end, for a socket to read into
+  // directly; a following append() of exactly that memory copies nothing.
+  uint8_t* tail(size_t length);
   // Records the end of a frame (fragments mode): the bytes appended since the
   // previous mark form one fragment. Empty frames are not fragments (ws).
   void markFrameEnd();
