@@ -46,7 +46,8 @@ export interface FedTransport {
 interface StreamHandle {
   fd?: number;
   readStop?: () => number;
-  /** Whether Node believes the handle is reading (`net.Socket#_read` checks it). */
+  readStart?: () => number;
+  /** Node's belief that the handle reads (`net.Socket#_read` starts it only when false). */
   reading?: boolean;
 }
 
@@ -78,8 +79,6 @@ export function takeOverSocket(owner: object, socket: Duplex, head: Buffer): Tak
   if (fd >= 0) {
     const handle = (socket as unknown as { _handle: StreamHandle })._handle;
     (handle.readStop as () => number)();
-    // Node's own flag: a later `_read` (if we must feed after all) restarts.
-    handle.reading = false;
     // Cache the addresses on the socket (Node memoizes them): `req.socket`
     // is still read by users after its handle is gone.
     readAddresses(socket);
@@ -89,7 +88,9 @@ export function takeOverSocket(owner: object, socket: Duplex, head: Buffer): Tak
       id = native.adopt(owner, fd, leftover);
     } catch {
       // The fd could not be duplicated (EMFILE, say): Node's socket still
-      // works, so it carries the connection instead.
+      // works, so it carries the connection instead. Undo our readStop
+      // where Node believes its handle reads (it would not start it again).
+      if (handle.reading === true) (handle.readStart as () => number)();
     }
     if (id !== -1) {
       // Our duplicate keeps the connection open; Node's copy goes. Node's

@@ -121,8 +121,9 @@ describe('attaching to Node servers', function () {
       const server = http.createServer();
       const wss = createWss({ server });
       const boom = new Error('boom');
-      const [err] = await Promise.all([waitEvent(wss, 'error').then((args) => args[0]), server.emit('error', boom)]);
-      assert.equal(err, boom);
+      const errored = waitEvent(wss, 'error');
+      server.emit('error', boom);
+      assert.equal((await errored)[0], boom);
     });
 
     it('leaves non-upgrade requests to the http server\'s own handler', async function () {
@@ -217,7 +218,6 @@ describe('attaching to Node servers', function () {
 
       assert.equal(await echoOnce(`ws://127.0.0.1:${server.port}/chat`, 'a'), 'chat:a');
       assert.equal(await echoOnce(`ws://127.0.0.1:${server.port}/feed`, 'b'), 'feed:b');
-      assert.equal(chat.clients.size + feed.clients.size <= 2, true);
     });
 
     it('emits "headers" with the response lines and req; added headers reach the client', async function () {
@@ -711,16 +711,15 @@ describe('attaching to Node servers', function () {
       ws.send('after close');
       assert.equal((await once(ws, 'message'))[0].toString(), 'after close');
 
+      const httpClosedWhileOpen = order.includes('http');
       ws.close();
       await once(ws, 'close');
       await httpClosed;
       await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(order.sort(), ['http', 'wss']);
-      if (isUws) {
-        // The taken-over socket is no longer Node's: the http server did
-        // not wait for it (ws's http server waits for upgraded sockets).
-        assert.equal(order.indexOf('http') >= 0, true);
-      }
+      assert.deepEqual(order.slice().sort(), ['http', 'wss']);
+      // ws's http server waits for its upgraded sockets; uws's adopted
+      // socket is no longer Node's, so the http server closes at once.
+      assert.equal(httpClosedWhileOpen, isUws);
     });
 
     it('closes the http server at once when its WebSockets are already gone', async function () {

@@ -802,8 +802,13 @@ void Connection::maybeShutdown() {
 void Connection::destroy(bool notify) {
   if (phase_ == Phase::kClosed) return;
   const bool wasWebSocket = phase_ == Phase::kWebSocket;
+  if (context_.corkOwner() == this) {
+    // What ws wrote before a destroy() had left already (Node writes at
+    // once when it can): give corked bytes the same chance, without waiting.
+    flushCork();
+    context_.setCorkOwner(nullptr);
+  }
   phase_ = Phase::kClosed;
-  if (context_.corkOwner() == this) context_.setCorkOwner(nullptr);
   // uv_close removes the fd from epoll synchronously; only then may the fd
   // number be released, or a new socket reusing it could lose its events.
   if (isFed()) {
