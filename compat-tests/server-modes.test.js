@@ -201,11 +201,7 @@ describe('compat: server modes', () => {
     }
   });
 
-  // KNOWN DIFFERENCE: ws throws from the second handleUpgrade() call for a
-  // socket it already upgraded ("server.handleUpgrade() was called more than
-  // once with the same socket, possibly due to a misconfiguration"); uws
-  // returns without throwing. Everything else in the record is identical.
-  compare.skip('handleUpgrade called twice with the same socket', async (t) => {
+  compare('handleUpgrade called twice with the same socket', async (t) => {
     const wss = t.trackWss(new t.WebSocketServer({ noServer: true }));
     const server = http.createServer();
     const serverClosed = t.deferred();

@@ -513,7 +513,7 @@ export class WebSocketServer<
     const previous = upgradeSocket[kUpgradedWebSocket];
     // `ws` finds its WebSocket on the still-open socket; ours was handed to
     // the core (and, adopted, destroyed), so its WebSocket tells instead.
-    if (previous !== undefined && previous._readyState !== CLOSED) {
+    if (previous !== undefined && previous._readyState !== WebSocket.CLOSED) {
       throw new Error(
         'server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration'
       );
