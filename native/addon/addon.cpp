@@ -49,10 +49,10 @@ napi_value moduleInit(napi_env env, napi_value exports) {
     napi_set_instance_data(env, state, nullptr, nullptr);
     napi_add_async_cleanup_hook(env, teardown, state, nullptr);
   }
-  const napi_property_descriptor properties[] = {
-      {"init", nullptr, init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  const ExportedFunction functions[] = {
+      {"init", init},
   };
-  napi_define_properties(env, exports, 1, properties);
+  exportFunctions(env, exports, functions);
   defineListenerApi(env, exports);
   defineConnectionApi(env, exports);
   return exports;

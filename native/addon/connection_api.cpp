@@ -249,26 +249,26 @@ napi_value setFlushEvents(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void defineConnectionApi(napi_env env, napi_value exports) {
-  const napi_property_descriptor properties[] = {
-      {"adopt", nullptr, adopt, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"createFed", nullptr, createFed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"feed", nullptr, feed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"feedEnd", nullptr, feedEnd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"feedClosed", nullptr, feedClosed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"accept", nullptr, accept, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"writeRaw", nullptr, writeRaw, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"end", nullptr, end, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"destroy", nullptr, destroy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"send", nullptr, send, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"close", nullptr, close, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"terminate", nullptr, destroy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"pause", nullptr, pause, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"resume", nullptr, resume, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"bufferedAmount", nullptr, bufferedAmount, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"setFragments", nullptr, setFragments, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"setFlushEvents", nullptr, setFlushEvents, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  const ExportedFunction functions[] = {
+      {"adopt", adopt},
+      {"createFed", createFed},
+      {"feed", feed},
+      {"feedEnd", feedEnd},
+      {"feedClosed", feedClosed},
+      {"accept", accept},
+      {"writeRaw", writeRaw},
+      {"end", end},
+      {"destroy", destroy},
+      {"send", send},
+      {"close", close},
+      {"terminate", destroy},
+      {"pause", pause},
+      {"resume", resume},
+      {"bufferedAmount", bufferedAmount},
+      {"setFragments", setFragments},
+      {"setFlushEvents", setFlushEvents},
   };
-  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  exportFunctions(env, exports, functions);
 }
 
 }  // namespace uws::addon

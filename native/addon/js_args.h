@@ -32,6 +32,23 @@ bool boolProperty(napi_env env, napi_value object, const char* name, bool fallba
 // value is none of them.
 bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* length);
 
+// A binding function and the name it is exported under.
+struct ExportedFunction {
+  const char* name;
+  napi_callback function;
+};
+
+// Defines `functions` as enumerable methods of `exports`.
+template <size_t N>
+void exportFunctions(napi_env env, napi_value exports, const ExportedFunction (&functions)[N]) {
+  napi_property_descriptor properties[N];
+  for (size_t i = 0; i < N; ++i) {
+    properties[i] = {functions[i].name, nullptr, functions[i].function, nullptr, nullptr, nullptr,
+                     napi_enumerable, nullptr};
+  }
+  napi_define_properties(env, exports, N, properties);
+}
+
 napi_value undefinedValue(napi_env env);
 napi_value numberValue(napi_env env, double n);
 napi_value boolValue(napi_env env, bool b);

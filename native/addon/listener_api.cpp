@@ -117,13 +117,13 @@ napi_value checkUpgrade(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void defineListenerApi(napi_env env, napi_value exports) {
-  const napi_property_descriptor properties[] = {
-      {"listen", nullptr, listen, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"listenerAddress", nullptr, listenerAddress, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"closeListener", nullptr, closeListener, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"checkUpgrade", nullptr, checkUpgrade, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  const ExportedFunction functions[] = {
+      {"listen", listen},
+      {"listenerAddress", listenerAddress},
+      {"closeListener", closeListener},
+      {"checkUpgrade", checkUpgrade},
   };
-  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  exportFunctions(env, exports, functions);
 }
 
 }  // namespace uws::addon

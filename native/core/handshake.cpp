@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/http_token.h"
+
 namespace uws::core {
 
 namespace {
@@ -20,19 +22,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
     if (c != static_cast<uint8_t>(lower[i])) return false;
   }
   return true;
-}
-
-// ws validation.js tokenChars.
-bool isTokenChar(uint8_t c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
 }
 
 bool isKeyChar(char c) {

@@ -2,22 +2,11 @@
 
 #include <cstring>
 
+#include "core/http_token.h"
+
 namespace uws::core {
 
 namespace {
-
-// RFC 7230 tchar.
-bool isTokenChar(uint8_t c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool isAlpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
