@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -93,14 +94,6 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       idleKeepAlive_(false),
       fed_(false),
       transportGone_(false) {
-  if (fd >= 0) {
-    uv_poll_init(context.loop(), &poll_, fd);
-    poll_.data = this;
-  } else {
-    uv_timer_init(context.loop(), &unusedTimer_);
-    unusedTimer_.data = this;
-  }
-  context.handleOpened();
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
   }
@@ -207,31 +200,23 @@ void Connection::readPeer(PeerInfo* info) const {
 
 void Connection::updatePoll() {
   if (phase_ == Phase::kClosed || isFed()) return;
-  int events = 0;
+  uint32_t events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
-  if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= UV_READABLE;
-  if (!queueEmpty()) events |= UV_WRITABLE;
-  if (events == pollEvents_) return;
-  pollEvents_ = events;
-  if (events) {
-    uv_poll_start(&poll_, events, onPoll);
-  } else {
-    uv_poll_stop(&poll_);
-  }
+  if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
+  if (!queueEmpty()) events |= EPOLLOUT;
+  pollEvents_ = context_.poller().update(fd_, this, pollEvents_, events);
 }
 
-void Connection::onPoll(uv_poll_t* handle, int status, int events) {
-  auto* self = static_cast<Connection*>(handle->data);
-  Batch batch(self->context_, self->scope_);
-  if (status < 0) {
-    self->destroy(true);
-    return;
-  }
-  if (events & UV_WRITABLE) self->flushQueue();
-  if ((events & UV_READABLE) && self->phase_ != Phase::kClosed) {
-    self->context_.setCorkOwner(self);
-    self->readAvailable();
-    self->uncork();
+void Connection::onPollEvents(uint32_t epollEvents) {
+  if (phase_ == Phase::kClosed) return;
+  Batch batch(context_, scope_);
+  // An error or hang-up shows in the next recv/send, which report it.
+  const bool failed = (epollEvents & (EPOLLERR | EPOLLHUP)) != 0;
+  if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();
+  if (((epollEvents & EPOLLIN) || failed) && phase_ != Phase::kClosed) {
+    context_.setCorkOwner(this);
+    readAvailable();
+    uncork();
   }
 }
 
@@ -809,17 +794,16 @@ void Connection::destroy(bool notify) {
     context_.setCorkOwner(nullptr);
   }
   phase_ = Phase::kClosed;
-  // uv_close removes the fd from epoll synchronously; only then may the fd
-  // number be released, or a new socket reusing it could lose its events.
   if (isFed()) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&unusedTimer_), onClosed);
     if (!transportGone_ && !context_.tearingDown()) context_.events().onTransportDestroy(*this);
   } else {
-    uv_poll_stop(&poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
+    // Unwatched before close(): an fd duplicated elsewhere would keep the
+    // epoll entry (and its pointer to this connection) alive past close().
+    pollEvents_ = context_.poller().update(fd_, this, pollEvents_, 0);
     ::close(fd_);
     fd_ = -1;
   }
+  context_.bury(this);
   disposeTimer();
   if (deferred_) {
     deferred_->dispose();
@@ -839,12 +823,11 @@ void Connection::destroy(bool notify) {
   userData_ = nullptr;
 }
 
-void Connection::onClosed(uv_handle_t* handle) {
-  auto* self = static_cast<Connection*>(handle->data);
-  LoopContext& context = self->context_;
-  context.events().releaseScope(self->scope_);
-  delete self;
-  context.handleClosed();
+void Connection::free(Connection* connection) {
+  LoopContext& context = connection->context_;
+  void* scope = connection->scope_;
+  delete connection;
+  context.events().releaseScope(scope);
 }
 
 }  // namespace uws::net

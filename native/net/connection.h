@@ -16,6 +16,7 @@
 #include "core/frame_parser.h"
 #include "core/opcode.h"
 #include "net/connection_events.h"
+#include "net/socket_poller.h"
 #include "net/message_assembler.h"
 #include "net/write_queue.h"
 
@@ -39,7 +40,7 @@ struct ConnectionSettings {
   bool client = false;
 };
 
-class Connection {
+class Connection final : public PollTarget {
  public:
   // A socket just accepted by `listener`: starts in the request phase.
   static Connection* acceptFrom(LoopContext& context, int fd, const sockaddr_storage& peer,
@@ -99,6 +100,11 @@ class Connection {
   // The cork owner's writes are flushed when its dispatch ends.
   void uncork();
 
+  // PollTarget: the socket is readable / writable / in error.
+  void onPollEvents(uint32_t epollEvents) override;
+  // Frees a destroyed connection (LoopContext's check phase).
+  static void free(Connection* connection);
+
  private:
   // kEnding: an HTTP response is being flushed before the socket closes.
   enum class Phase : uint8_t { kRequest, kAwaitingDecision, kEnding, kWebSocket, kClosed };
@@ -107,8 +113,6 @@ class Connection {
   Connection(LoopContext& context, int fd, void* scope);
   ~Connection();
 
-  static void onPoll(uv_poll_t* handle, int status, int events);
-  static void onClosed(uv_handle_t* handle);
   static void onHandshakeTimeout(void* data);
   static void onCloseTimeout(void* data);
   static void onDeferredWork(void* data);
@@ -144,12 +148,6 @@ class Connection {
   bool handleClose(uint16_t code, uint8_t* reason, size_t length);
   void handleProtocolError(const core::ProtocolError& error);
 
-  // A socket connection polls its fd; a fed one has no fd and only needs a
-  // handle that libuv closes asynchronously, so that it is freed the same way.
-  union {
-    uv_poll_t poll_;
-    uv_timer_t unusedTimer_;
-  };
   LoopContext& context_;
   void* transport_ = nullptr;
   Listener* listener_ = nullptr;  // while the request is pending
@@ -157,7 +155,7 @@ class Connection {
   void* userData_ = nullptr;
   double id_;
   int fd_;
-  int pollEvents_ = 0;
+  uint32_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now
   Phase phase_ = Phase::kRequest;
   // Flags as bit-fields (C++17 has no default member initialisers for
   // them): all cleared in the constructor.

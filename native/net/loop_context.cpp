@@ -20,8 +20,38 @@ constexpr size_t kMaskPoolSize = 4096;
 LoopContext::LoopContext(uv_loop_t* loop, ConnectionEvents* events)
     : loop_(loop),
       events_(events),
+      poller_(nullptr),
       receiveBuffer_(new uint8_t[kReceiveBufferSize]),
-      corkBuffer_(new uint8_t[kCorkBufferSize]) {}
+      corkBuffer_(new uint8_t[kCorkBufferSize]) {
+  // In the body: the poller counts itself among the open handles, which
+  // must already be initialised.
+  poller_ = new SocketPoller(*this);
+  uv_check_init(loop, &reaper_);
+  reaper_.data = this;
+  handleOpened();
+}
+
+void LoopContext::bury(Connection* connection) {
+  if (buried_.empty()) uv_check_start(&reaper_, onCheck);
+  buried_.push_back(connection);
+}
+
+void LoopContext::freeBuried() {
+  // Freeing may release scopes that call into Node, never into our lists.
+  std::vector<Connection*> buried;
+  buried.swap(buried_);
+  for (Connection* connection : buried) Connection::free(connection);
+}
+
+void LoopContext::onCheck(uv_check_t* handle) {
+  auto* self = static_cast<LoopContext*>(handle->data);
+  uv_check_stop(handle);
+  self->freeBuried();
+}
+
+void LoopContext::onCheckClosed(uv_handle_t* handle) {
+  static_cast<LoopContext*>(handle->data)->handleClosed();
+}
 
 LoopContext::~LoopContext() = default;
 
@@ -84,6 +114,10 @@ void LoopContext::closeAll(void (*done)(void*), void* data) {
     if (slot.connection) connections.push_back(slot.connection);
   }
   for (Connection* connection : connections) connection->destroy(/*notify=*/false);
+  freeBuried();
+  poller_->close();
+  uv_check_stop(&reaper_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&reaper_), onCheckClosed);
   if (openHandles_ == 0 && closedCallback_) {
     auto callback = closedCallback_;
     closedCallback_ = nullptr;

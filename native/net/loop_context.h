@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/connection_events.h"
+#include "net/socket_poller.h"
 
 namespace uws::net {
 
@@ -30,6 +31,11 @@ class LoopContext {
   LoopContext& operator=(const LoopContext&) = delete;
 
   uv_loop_t* loop() const { return loop_; }
+  SocketPoller& poller() { return *poller_; }
+
+  // A destroyed connection is freed in the loop's check phase, once no
+  // callback of this loop turn can still be using it.
+  void bury(Connection* connection);
   ConnectionEvents& events() const { return *events_; }
   uint8_t* receiveBuffer() { return receiveBuffer_.get(); }
 
@@ -68,8 +74,15 @@ class LoopContext {
     uint32_t generation = 0;
   };
 
+  static void onCheck(uv_check_t* handle);
+  static void onCheckClosed(uv_handle_t* handle);
+  void freeBuried();
+
   uv_loop_t* loop_;
   ConnectionEvents* events_;
+  SocketPoller* poller_;
+  uv_check_t reaper_;
+  std::vector<Connection*> buried_;
   std::unique_ptr<uint8_t[]> receiveBuffer_;
   std::unique_ptr<uint8_t[]> corkBuffer_;
   Connection* corkOwner_ = nullptr;
