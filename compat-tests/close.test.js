@@ -6,17 +6,7 @@
 //
 
 const { compare, describeFrame, frame, closePayload, OPCODES } = require('./harness');
-
-/** A connected pair: client and server of the module under test. */
-async function pair(t, serverOptions, clientOptions) {
-  const { wss, url } = await t.server(serverOptions);
-  const conn = t.connection(wss);
-  const ws = t.client(url, undefined, clientOptions);
-  await t.opened(ws);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { wss, ws, sws, url };
-}
+const { acceptRawClient, clientWithRawPeer, pair } = require('./peers');
 
 /** A server that accepts TCP connections and never answers the upgrade request. */
 async function silentServer(t) {
@@ -25,15 +15,6 @@ async function silentServer(t) {
     seen.resolve(req);
   });
   return { url, seen };
-}
-
-/** A client of the module under test against a raw peer that completed the handshake. */
-async function clientWithRawPeer(t, options) {
-  const got = t.deferred();
-  const { url } = await t.rawWsServer((peer) => got.resolve(peer));
-  const ws = t.client(url, undefined, options);
-  await t.opened(ws);
-  return { ws, peer: await got };
 }
 
 describe('compat: close and terminate', () => {
@@ -237,10 +218,7 @@ describe('compat: close and terminate', () => {
       ['4000', closePayload(4000, 'app')],
       ['bad utf8', closePayload(1000, Buffer.from([0xff]))]
     ]) {
-      const conn = t.connection(wss);
-      const peer = await t.rawClient(port);
-      const [sws] = await conn;
-      t.watch(sws, 'server');
+      const { sws, peer } = await acceptRawClient(t, wss, port);
       t.log('server', label);
       peer.write(frame({ opcode: OPCODES.close, payload }));
       t.log('peer', label, describeFrame(await peer.next()));
@@ -252,10 +230,7 @@ describe('compat: close and terminate', () => {
 
   compare('server: raw client sends close, the server replies and ends TCP', async (t) => {
     const { wss, port } = await t.server();
-    const conn = t.connection(wss);
-    const peer = await t.rawClient(port);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { sws, peer } = await acceptRawClient(t, wss, port);
     peer.write(frame({ opcode: OPCODES.close, payload: closePayload(1000, 'bye') }));
     t.log('peer', describeFrame(await peer.next()));
     t.log('peer', 'ended', await peer.ended);
@@ -265,10 +240,7 @@ describe('compat: close and terminate', () => {
 
   compare('server close() then the client never answers: terminate() finishes it', async (t) => {
     const { wss, port } = await t.server();
-    const conn = t.connection(wss);
-    const peer = await t.rawClient(port);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { sws, peer } = await acceptRawClient(t, wss, port);
     sws.close(1000, 'x');
     t.log('peer', describeFrame(await peer.next()));
     await t.settle();

@@ -9,6 +9,7 @@
 const http = require('http');
 
 const { compare, describeFrame, frame, OPCODES } = require('./harness');
+const { clientWithRawPeer } = require('./peers');
 const { upgradeRequest } = require('../test/helpers/http-raw');
 
 /** A raw client that writes the upgrade request and two frames in one write. */
@@ -21,26 +22,32 @@ async function eagerClient(t, port, path = '/') {
   return t.rawClient(port, { raw });
 }
 
+/**
+ * A WebSocketServer of the module under test on its own port ('port'),
+ * attached to an http.Server ('server') or fed by that server's 'upgrade'
+ * events ('noServer'). Resolves with `{ wss, port, url }`.
+ */
+async function serverInMode(t, mode) {
+  if (mode === 'port') return t.server();
+  const server = http.createServer();
+  let wss;
+  if (mode === 'server') {
+    wss = t.trackWss(new t.WebSocketServer({ server }));
+  } else {
+    wss = t.trackWss(new t.WebSocketServer({ noServer: true }));
+    server.on('upgrade', (req, socket, head) => {
+      t.log('upgrade', 'head bytes', head.length > 0);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+  }
+  const port = await t.listen(server);
+  return { wss, port, url: `ws://127.0.0.1:${port}` };
+}
+
 describe('compat: edge cases', () => {
   for (const mode of ['port', 'server', 'noServer']) {
     compare(`${mode}: frames sent in the same write as the upgrade request are not lost`, async (t) => {
-      let wss;
-      let port;
-      if (mode === 'port') {
-        ({ wss, port } = await t.server());
-      } else {
-        const server = http.createServer();
-        if (mode === 'server') {
-          wss = t.trackWss(new t.WebSocketServer({ server }));
-        } else {
-          wss = t.trackWss(new t.WebSocketServer({ noServer: true }));
-          server.on('upgrade', (req, socket, head) => {
-            t.log('upgrade', 'head bytes', head.length > 0);
-            wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-          });
-        }
-        port = await t.listen(server);
-      }
+      const { wss, port } = await serverInMode(t, mode);
       const msgs = t.deferred();
       wss.on('connection', (ws) => {
         t.watch(ws, 'server');
@@ -74,15 +81,7 @@ describe('compat: edge cases', () => {
 
   for (const mode of ['port', 'server']) {
     const scenario = async (t) => {
-      let wss;
-      let url;
-      if (mode === 'port') {
-        ({ wss, url } = await t.server());
-      } else {
-        const server = http.createServer();
-        wss = t.trackWss(new t.WebSocketServer({ server }));
-        url = `ws://127.0.0.1:${await t.listen(server)}`;
-      }
+      const { wss, url } = await serverInMode(t, mode);
       wss.on('connection', (ws) => {
         t.watch(ws, 'server');
         ws.send('sent before terminate');
@@ -98,12 +97,8 @@ describe('compat: edge cases', () => {
 
   for (const allowSynchronousEvents of [undefined, true, false]) {
     compare(`allowSynchronousEvents ${allowSynchronousEvents}: microtasks between messages of one chunk`, async (t) => {
-      const got = t.deferred();
-      const { url } = await t.rawWsServer((peer) => got.resolve(peer));
       const opts = allowSynchronousEvents === undefined ? undefined : { allowSynchronousEvents };
-      const ws = t.client(url, undefined, opts);
-      await t.opened(ws);
-      const peer = await got;
+      const { ws, peer } = await clientWithRawPeer(t, opts);
       const msgs = t.counter(ws, 'message');
       ws.on('message', (d) => {
         t.log('order', 'message', String(d));

@@ -6,6 +6,7 @@
 //
 
 const { matrix, describeUpgradeRequest } = require('./harness');
+const { pair } = require('./peers');
 
 describe('compat: mixed matrix', () => {
   matrix('echo text, binary, empty and large messages then client close', async (t) => {
@@ -30,12 +31,7 @@ describe('compat: mixed matrix', () => {
   });
 
   matrix('server closes with code and reason, client sends after close', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     ws.send('before');
     await t.once(sws, 'message');
     sws.close(4001, 'custom reason');
@@ -47,12 +43,7 @@ describe('compat: mixed matrix', () => {
   });
 
   matrix('ping/pong both ways with payloads', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     ws.ping('from-client');
     await t.once(ws, 'pong');
     sws.ping(Buffer.from([1, 2, 3]));
@@ -64,17 +55,13 @@ describe('compat: mixed matrix', () => {
   });
 
   matrix('subprotocol negotiation and terminate', async (t) => {
-    const { wss, url } = await t.server({
+    const serverOptions = {
       handleProtocols: (protocols, req) => {
         t.log('server', 'handleProtocols', [...protocols]);
         return 'b';
       }
-    });
-    const conn = t.connection(wss);
-    const ws = t.client(url, ['a', 'b']);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    };
+    const { ws, sws } = await pair(t, serverOptions, undefined, { protocols: ['a', 'b'] });
     t.log('client', 'protocol', ws.protocol);
     t.log('server', 'protocol', sws.protocol);
     ws.terminate();
@@ -83,12 +70,7 @@ describe('compat: mixed matrix', () => {
   });
 
   matrix('fragmented send and 1001 close from server', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     ws.send('ab', { fin: false });
     ws.send('cd', { fin: false });
     ws.send('ef', { fin: true });

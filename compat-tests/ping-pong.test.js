@@ -7,23 +7,7 @@
 //
 
 const { compare, describeFrame, frame, OPCODES } = require('./harness');
-
-async function clientWithRawPeer(t, options) {
-  const got = t.deferred();
-  const { url } = await t.rawWsServer((peer) => got.resolve(peer));
-  const ws = t.client(url, undefined, options);
-  await t.opened(ws);
-  return { ws, peer: await got };
-}
-
-async function serverWithRawPeer(t, options) {
-  const { wss, port } = await t.server(options);
-  const conn = t.connection(wss);
-  const peer = await t.rawClient(port);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { sws, peer };
-}
+const { clientWithRawPeer, pair, serverWithRawPeer } = require('./peers');
 
 const PAYLOADS = [
   ['none', []],
@@ -136,12 +120,7 @@ describe('compat: ping and pong', () => {
   });
 
   compare('ping/pong round trip between client and server with callbacks', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     ws.ping(undefined, undefined, (e) => t.log('client', 'ping cb', e));
     await t.once(ws, 'pong');
     ws.ping('payload', (e) => t.log('client', 'ping cb 2', e));
@@ -155,12 +134,7 @@ describe('compat: ping and pong', () => {
   });
 
   compare('server ping(data, mask=true): the client rejects the masked frame', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     sws.ping('masked', true, (e) => t.log('server', 'ping cb', e));
     await t.allClosed();
   });

@@ -11,33 +11,7 @@
 //
 
 const { compare, describeFrame, frame, closePayload, OPCODES } = require('./harness');
-
-async function clientWithRawPeer(t, options) {
-  const got = t.deferred();
-  const { url } = await t.rawWsServer((peer) => got.resolve(peer));
-  const ws = t.client(url, undefined, options);
-  await t.opened(ws);
-  return { ws, peer: await got };
-}
-
-async function serverWithRawPeer(t, options) {
-  const { wss, port } = await t.server(options);
-  const conn = t.connection(wss);
-  const peer = await t.rawClient(port);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { sws, peer };
-}
-
-async function pair(t, serverOptions, clientOptions) {
-  const { wss, url } = await t.server(serverOptions);
-  const conn = t.connection(wss);
-  const ws = t.client(url, undefined, clientOptions);
-  await t.opened(ws);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { wss, ws, sws };
-}
+const { acceptRawClient, clientWithRawPeer, pair, serverWithRawPeer } = require('./peers');
 
 /** Text/binary frames from a server (unmasked). */
 const S = (opcode, payload, o = {}) => frame({ opcode, payload, mask: false, ...o });
@@ -254,10 +228,7 @@ describe('compat: receiving', () => {
     ];
     const { wss, port } = await t.server();
     for (const [label, bytes] of cases) {
-      const conn = t.connection(wss);
-      const peer = await t.rawClient(port);
-      const [sws] = await conn;
-      t.watch(sws, 'server');
+      const { sws, peer } = await acceptRawClient(t, wss, port);
       t.log('server', label);
       peer.write(bytes);
       t.log('peer', label, describeFrame(await peer.next()));

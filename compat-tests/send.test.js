@@ -6,27 +6,7 @@
 //
 
 const { compare, describeFrame } = require('./harness');
-
-/** A client of the module under test connected to a raw frame-reading server. */
-async function clientWithRawPeer(t, options) {
-  let gotPeer;
-  const peerP = new Promise((r) => (gotPeer = r));
-  const { url } = await t.rawWsServer((peer) => gotPeer(peer));
-  const ws = t.client(url, undefined, options);
-  await t.opened(ws);
-  const peer = await peerP;
-  return { ws, peer };
-}
-
-/** A server-side socket of the module under test with a raw client peer. */
-async function serverWithRawPeer(t, options) {
-  const { wss, port } = await t.server(options);
-  const conn = t.connection(wss);
-  const peer = await t.rawClient(port);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { sws, peer };
-}
+const { clientWithRawPeer, pair, serverWithRawPeer } = require('./peers');
 
 function inputs() {
   const ab = new ArrayBuffer(8);
@@ -64,35 +44,34 @@ function inputs() {
   return out;
 }
 
+/**
+ * Sends each `[label, data, options?]` case from `sender` (with no options
+ * argument where the case has none) and logs the frame the raw peer reads.
+ */
+async function sendEach(t, sender, peer, cases) {
+  for (const [label, data, ...options] of cases) {
+    sender.send(data, ...options, (err) => t.log('cb', label, err));
+    t.log('peer', label, describeFrame(await peer.next()));
+  }
+}
+
 describe('compat: send', () => {
   compare('client send: every input type (frames seen by a raw server)', async (t) => {
     const { ws, peer } = await clientWithRawPeer(t);
-    for (const [label, data] of inputs()) {
-      ws.send(data, (err) => t.log('cb', label, err));
-      const f = await peer.next();
-      t.log('peer', label, describeFrame(f));
-    }
+    await sendEach(t, ws, peer, inputs());
     ws.terminate();
     await t.allClosed();
   });
 
   compare('server send: every input type (frames seen by a raw client)', async (t) => {
     const { sws, peer } = await serverWithRawPeer(t);
-    for (const [label, data] of inputs()) {
-      sws.send(data, (err) => t.log('cb', label, err));
-      t.log('peer', label, describeFrame(await peer.next()));
-    }
+    await sendEach(t, sws, peer, inputs());
     sws.terminate();
     await t.allClosed();
   });
 
   compare('send a Blob (client and server), in order with other messages', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     const msgs = t.counter(sws, 'message');
     ws.send(new Blob(['blob-', 'data'], { type: 'text/plain' }), (e) => t.log('cb', 'blob', e));
     ws.send('after blob', (e) => t.log('cb', 'after blob', e));
@@ -141,10 +120,7 @@ describe('compat: send', () => {
       ['empty fin:false', '', { fin: false }],
       ['empty fin:true', '', {}]
     ];
-    for (const [label, data, opts] of cases) {
-      ws.send(data, opts, (err) => t.log('cb', label, err));
-      t.log('peer', label, describeFrame(await peer.next()));
-    }
+    await sendEach(t, ws, peer, cases);
     ws.terminate();
     await t.allClosed();
   });
@@ -158,21 +134,13 @@ describe('compat: send', () => {
       ['fin:false', 'a', { fin: false }],
       ['fin:true', 'b', { fin: true }]
     ];
-    for (const [label, data, opts] of cases) {
-      sws.send(data, opts, (err) => t.log('cb', label, err));
-      t.log('peer', label, describeFrame(await peer.next()));
-    }
+    await sendEach(t, sws, peer, cases);
     sws.terminate();
     await t.allClosed();
   });
 
   compare('fragmented message delivered whole, interleaved with ping', async (t) => {
-    const { wss, url } = await t.server();
-    const conn = t.connection(wss);
-    const ws = t.client(url);
-    await t.opened(ws);
-    const [sws] = await conn;
-    t.watch(sws, 'server');
+    const { ws, sws } = await pair(t);
     ws.send('frag-', { fin: false });
     ws.ping('mid');
     ws.send(Buffer.from('ment'), { fin: true });

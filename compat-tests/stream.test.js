@@ -6,17 +6,9 @@
 //
 
 const { compare, frame, OPCODES } = require('./harness');
+const { pairBeforeOpen } = require('./peers');
 
 const DUPLEX_EVENTS = ['data', 'end', 'finish', 'close', 'error', 'drain'];
-
-async function pair(t, serverOptions) {
-  const { wss, url } = await t.server(serverOptions);
-  const conn = t.connection(wss);
-  const ws = t.client(url);
-  const [sws] = await conn;
-  t.watch(sws, 'server');
-  return { wss, ws, sws, url };
-}
 
 function watchDuplex(t, duplex, ch = 'duplex') {
   for (const e of DUPLEX_EVENTS) {
@@ -32,7 +24,7 @@ function streamDone(duplex) {
 
 describe('compat: createWebSocketStream', () => {
   compare('data both ways, then the duplex ends: end/finish/close order', async (t) => {
-    const { ws, sws } = await pair(t);
+    const { ws, sws } = await pairBeforeOpen(t);
     const duplex = watchDuplex(t, t.createWebSocketStream(ws));
     duplex.on('data', (d) => t.log('duplex', 'data', d));
     t.log('duplex', 'flags', duplex.readableObjectMode, duplex.writableObjectMode, duplex.allowHalfOpen);
@@ -47,7 +39,7 @@ describe('compat: createWebSocketStream', () => {
   });
 
   compare('server closes: duplex ends (readable side), then finishes', async (t) => {
-    const { ws, sws } = await pair(t);
+    const { ws, sws } = await pairBeforeOpen(t);
     await t.opened(ws);
     const duplex = watchDuplex(t, t.createWebSocketStream(ws));
     duplex.on('data', (d) => t.log('duplex', 'data', d));
@@ -62,7 +54,7 @@ describe('compat: createWebSocketStream', () => {
   });
 
   compare('encoding and objectMode options', async (t) => {
-    const { ws, sws } = await pair(t);
+    const { ws, sws } = await pairBeforeOpen(t);
     const duplex = watchDuplex(t, t.createWebSocketStream(ws, { encoding: 'utf8' }));
     duplex.on('data', (d) => t.log('duplex', 'data', typeof d, d));
     const s2 = watchDuplex(t, t.createWebSocketStream(ws, { readableObjectMode: true }), 'duplex2');
@@ -81,7 +73,7 @@ describe('compat: createWebSocketStream', () => {
   });
 
   compare('write backpressure: write() return values and drain', async (t) => {
-    const { ws, sws } = await pair(t);
+    const { ws, sws } = await pairBeforeOpen(t);
     await t.opened(ws);
     const duplex = watchDuplex(t, t.createWebSocketStream(ws, { highWaterMark: 1024 }));
     const msgs = t.counter(sws, 'message');
@@ -95,7 +87,7 @@ describe('compat: createWebSocketStream', () => {
   });
 
   compare('read backpressure: the socket is paused while the readable buffer is full', async (t) => {
-    const { ws, sws } = await pair(t);
+    const { ws, sws } = await pairBeforeOpen(t);
     await t.opened(ws);
     const duplex = watchDuplex(t, t.createWebSocketStream(ws, { readableHighWaterMark: 4 }));
     t.log('client', 'isPaused start', ws.isPaused);
@@ -114,7 +106,7 @@ describe('compat: createWebSocketStream', () => {
 
   compare('destroy() terminates the socket; destroy(err) emits error', async (t) => {
     for (const err of [undefined, new Error('boom')]) {
-      const { ws } = await pair(t);
+      const { ws } = await pairBeforeOpen(t);
       await t.opened(ws);
       const duplex = watchDuplex(t, t.createWebSocketStream(ws));
       duplex.destroy(err);

@@ -24,12 +24,12 @@ const { WebSocketServer, isUws } = require('./helpers/module-under-test');
 const {
   cleanupAttach,
   createWss,
-  duplexPair,
-  startHttpServer,
-  tlsFixture
+  startHttpServer
 } = require('./helpers/attach');
+const { duplexPair } = require('./helpers/duplex-pair');
 const { frame } = require('./helpers/frames');
 const { acceptFor, makeKey, parseHead, upgradeRequest } = require('./helpers/http-raw');
+const { tlsFixture } = require('./helpers/tls-fixture');
 const { cleanup, opened, track, waitEvent } = require('./helpers/server');
 
 /** A ws client to `url`, tracked for cleanup. */

@@ -17,7 +17,6 @@ const { cleanup, freePort, track } = require('./helpers/server');
 const {
   closePeers,
   collectFrames,
-  duplexPair,
   nextServerConnection,
   startHttpServer,
   startRawServer,
@@ -25,6 +24,7 @@ const {
   switchingProtocols,
   tmpSocketPath
 } = require('./helpers/client-peers');
+const { duplexPair } = require('./helpers/duplex-pair');
 
 /** A tracked client. */
 function connect(...args) {
@@ -57,6 +57,19 @@ function rawServer(respond) {
     const bytes = respond(conn);
     if (bytes !== undefined) conn.socket.write(bytes);
   });
+}
+
+/**
+ * A tracked client (`clientArgs` after the URL) connected to a reference ws
+ * server; resolves with `{ ws, server }` once both ends are open.
+ */
+async function openWithWsServer(...clientArgs) {
+  const { port, wss } = await startWsServer();
+  const serverSide = nextServerConnection(wss);
+  const ws = connect(`ws://127.0.0.1:${port}`, ...clientArgs);
+  await once(ws, 'open');
+  const [server] = await serverSide;
+  return { ws, server };
 }
 
 /** A 301/302 redirect server: `location(req)` gives the Location header. */
@@ -149,34 +162,22 @@ describe('WebSocket client', function () {
       assert.equal(requests[1].url, '/');
     });
 
-    it('throws SyntaxError for an address that is not a URL', function () {
-      assert.throws(() => new WebSocket('not a url'), {
-        name: 'SyntaxError',
-        message: 'Invalid URL: not a url'
-      });
-    });
+    const invalidUrls = [
+      ['an address that is not a URL', 'not a url', 'Invalid URL: not a url'],
+      [
+        'an unsupported protocol',
+        'ftp://127.0.0.1/',
+        'The URL\'s protocol must be one of "ws:", "wss:", "http:", "https:", or "ws+unix:"'
+      ],
+      ['a fragment identifier', 'ws://127.0.0.1/#frag', 'The URL contains a fragment identifier'],
+      ['a ws+unix: URL without a path', 'ws+unix:', "The URL's pathname is empty"]
+    ];
 
-    it('throws SyntaxError for an unsupported protocol', function () {
-      assert.throws(() => new WebSocket('ftp://127.0.0.1/'), {
-        name: 'SyntaxError',
-        message:
-          'The URL\'s protocol must be one of "ws:", "wss:", "http:", "https:", or "ws+unix:"'
+    for (const [what, address, message] of invalidUrls) {
+      it(`throws SyntaxError for ${what}`, function () {
+        assert.throws(() => new WebSocket(address), { name: 'SyntaxError', message });
       });
-    });
-
-    it('throws SyntaxError for a fragment identifier', function () {
-      assert.throws(() => new WebSocket('ws://127.0.0.1/#frag'), {
-        name: 'SyntaxError',
-        message: 'The URL contains a fragment identifier'
-      });
-    });
-
-    it('throws SyntaxError for a ws+unix: URL without a path', function () {
-      assert.throws(() => new WebSocket('ws+unix:'), {
-        name: 'SyntaxError',
-        message: "The URL's pathname is empty"
-      });
-    });
+    }
 
     it('throws SyntaxError for invalid or duplicated subprotocols', function () {
       const message = 'An invalid or duplicated subprotocol was specified';
@@ -746,11 +747,7 @@ describe('WebSocket client', function () {
 
   describe('open connections', function () {
     it('exchange messages, pings and close codes with a ws server', async function () {
-      const { port, wss } = await startWsServer();
-      const serverSide = nextServerConnection(wss);
-      const ws = connect(`ws://127.0.0.1:${port}`);
-      await once(ws, 'open');
-      const [server] = await serverSide;
+      const { ws, server } = await openWithWsServer();
 
       server.on('message', (data, isBinary) => server.send(data, { binary: isBinary }));
       ws.send('text');
@@ -846,11 +843,7 @@ describe('WebSocket client', function () {
     });
 
     it('enforce maxPayload with close code 1009', async function () {
-      const { port, wss } = await startWsServer();
-      const serverSide = nextServerConnection(wss);
-      const ws = connect(`ws://127.0.0.1:${port}`, { maxPayload: 16 });
-      await once(ws, 'open');
-      const [server] = await serverSide;
+      const { ws, server } = await openWithWsServer({ maxPayload: 16 });
 
       const result = outcome(ws);
       const serverClosed = once(server, 'close');
@@ -933,11 +926,7 @@ describe('WebSocket client', function () {
     });
 
     it('terminate() closes at once', async function () {
-      const { port, wss } = await startWsServer();
-      const serverSide = nextServerConnection(wss);
-      const ws = connect(`ws://127.0.0.1:${port}`);
-      await once(ws, 'open');
-      const [server] = await serverSide;
+      const { ws, server } = await openWithWsServer();
 
       ws.terminate();
       const [[code], [serverCode]] = await Promise.all([once(ws, 'close'), once(server, 'close')]);

@@ -109,6 +109,19 @@ async function expectViolation(bytes, expected, options) {
 
 const INVALID_UTF8 = Buffer.from([0x48, 0x69, 0xff, 0xfe, 0x21]);
 
+/**
+ * The frames of one message split into `count` frames: the first with
+ * `opcode` and payload `first`, then continuations with payload `rest`, the
+ * last with FIN set.
+ */
+function fragmentedMessage(count, { opcode = 2, first = 'x', rest = 'x' } = {}) {
+  const frames = [frame({ opcode, fin: false, payload: first })];
+  for (let i = 1; i < count; i++) {
+    frames.push(frame({ opcode: 0, fin: i === count - 1, payload: rest }));
+  }
+  return frames;
+}
+
 describe('protocol', function () {
   afterEach(cleanup);
 
@@ -257,65 +270,33 @@ describe('protocol', function () {
   });
 
   describe('UTF-8 validation', function () {
-    it('rejects invalid UTF-8 in a single text frame (1007, Error)', async function () {
-      await expectViolation(frame({ opcode: 1, payload: INVALID_UTF8 }), {
-        ctor: Error,
-        closeCode: 1007,
-        errCode: 'WS_ERR_INVALID_UTF8',
-        message: 'Invalid WebSocket frame: invalid UTF-8 sequence'
-      });
-    });
-
-    it('rejects invalid UTF-8 in the first fragment once the message completes (1007)', async function () {
-      await expectViolation(
+    const invalidUtf8 = [
+      ['invalid UTF-8 in a single text frame (1007, Error)', frame({ opcode: 1, payload: INVALID_UTF8 })],
+      [
+        'invalid UTF-8 in the first fragment once the message completes (1007)',
         Buffer.concat([
           frame({ opcode: 1, fin: false, payload: INVALID_UTF8 }),
           frame({ opcode: 0, fin: true, payload: 'valid tail' })
-        ]),
-        {
-          ctor: Error,
-          closeCode: 1007,
-          errCode: 'WS_ERR_INVALID_UTF8',
-          message: 'Invalid WebSocket frame: invalid UTF-8 sequence'
-        }
-      );
-    });
+        ])
+      ],
+      [
+        'a truncated code point at the end of a text message (1007)',
+        frame({ opcode: 1, payload: Buffer.from([0x61, 0xe2, 0x82]) })
+      ],
+      ['an encoded surrogate (ED A0 80) (1007)', frame({ opcode: 1, payload: Buffer.from([0xed, 0xa0, 0x80]) })],
+      ['invalid UTF-8 in a close reason (1007)', frame({ opcode: 8, payload: closePayload(1000, INVALID_UTF8) })]
+    ];
 
-    it('rejects a truncated code point at the end of a text message (1007)', async function () {
-      await expectViolation(
-        frame({ opcode: 1, payload: Buffer.from([0x61, 0xe2, 0x82]) }),
-        {
+    for (const [what, bytes] of invalidUtf8) {
+      it(`rejects ${what}`, async function () {
+        await expectViolation(bytes, {
           ctor: Error,
           closeCode: 1007,
           errCode: 'WS_ERR_INVALID_UTF8',
           message: 'Invalid WebSocket frame: invalid UTF-8 sequence'
-        }
-      );
-    });
-
-    it('rejects an encoded surrogate (ED A0 80) (1007)', async function () {
-      await expectViolation(
-        frame({ opcode: 1, payload: Buffer.from([0xed, 0xa0, 0x80]) }),
-        {
-          ctor: Error,
-          closeCode: 1007,
-          errCode: 'WS_ERR_INVALID_UTF8',
-          message: 'Invalid WebSocket frame: invalid UTF-8 sequence'
-        }
-      );
-    });
-
-    it('rejects invalid UTF-8 in a close reason (1007)', async function () {
-      await expectViolation(
-        frame({ opcode: 8, payload: closePayload(1000, INVALID_UTF8) }),
-        {
-          ctor: Error,
-          closeCode: 1007,
-          errCode: 'WS_ERR_INVALID_UTF8',
-          message: 'Invalid WebSocket frame: invalid UTF-8 sequence'
-        }
-      );
-    });
+        });
+      });
+    }
 
     it('accepts a code point split across fragments', async function () {
       const { client, rec } = await setup();
@@ -357,18 +338,22 @@ describe('protocol', function () {
     // uws validates text incrementally; ws only validates once the whole
     // message has arrived, so it cannot detect these early.
     //
+    async function expectEarlyInvalidUtf8(client, rec) {
+      const closeFrame = await client.waitCloseFrame();
+      assert.equal(closeFrame.code, 1007);
+      await client.ended;
+      const { code } = await rec.closed;
+      assert.equal(code, 1006);
+      assert.equal(rec.errors[0].code, 'WS_ERR_INVALID_UTF8');
+    }
+
     (isUws ? it : it.skip)(
       'detects invalid UTF-8 in the first fragment without waiting for the rest (uws only)',
       async function () {
         const { client, rec } = await setup();
         await client.sendFrame({ opcode: 1, fin: false, payload: INVALID_UTF8 });
 
-        const closeFrame = await client.waitCloseFrame();
-        assert.equal(closeFrame.code, 1007);
-        await client.ended;
-        const { code } = await rec.closed;
-        assert.equal(code, 1006);
-        assert.equal(rec.errors[0].code, 'WS_ERR_INVALID_UTF8');
+        await expectEarlyInvalidUtf8(client, rec);
         assert.equal(rec.messages.length, 0);
       }
     );
@@ -383,30 +368,40 @@ describe('protocol', function () {
         // Header (2 + 2 length + 4 mask) and the first 20 payload bytes only.
         await client.write(whole.subarray(0, 8 + 20));
 
-        const closeFrame = await client.waitCloseFrame();
-        assert.equal(closeFrame.code, 1007);
-        await client.ended;
-        const { code } = await rec.closed;
-        assert.equal(code, 1006);
-        assert.equal(rec.errors[0].code, 'WS_ERR_INVALID_UTF8');
+        await expectEarlyInvalidUtf8(client, rec);
       }
     );
   });
 
   describe('limits', function () {
-    it('rejects a single frame larger than maxPayload (1009) from its header', async function () {
+    const maxPayloadExceeded = {
+      closeCode: 1009,
+      errCode: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+      message: 'Max payload size exceeded'
+    };
+    const tooManyFragments = {
+      closeCode: 1008,
+      errCode: 'WS_ERR_TOO_MANY_BUFFERED_PARTS',
+      message: 'Too many message fragments'
+    };
+
+    const overMaxPayload = [
       // Only the header is sent: the length alone must trigger the error.
-      const whole = frame({ opcode: 2, payload: Buffer.alloc(5000) });
-      await expectViolation(
-        whole.subarray(0, 8),
-        {
-          closeCode: 1009,
-          errCode: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-          message: 'Max payload size exceeded'
-        },
-        { maxPayload: 1000 }
-      );
-    });
+      [
+        'a single frame larger than maxPayload (1009) from its header',
+        frame({ opcode: 2, payload: Buffer.alloc(5000) }).subarray(0, 8)
+      ],
+      [
+        'a fragmented message whose total exceeds maxPayload (1009)',
+        fragmentedMessage(3, { opcode: 2, first: Buffer.alloc(400), rest: Buffer.alloc(400) })
+      ]
+    ];
+
+    for (const [what, bytes] of overMaxPayload) {
+      it(`rejects ${what}`, async function () {
+        await expectViolation(bytes, maxPayloadExceeded, { maxPayload: 1000 });
+      });
+    }
 
     it('accepts a message of exactly maxPayload bytes', async function () {
       const { client, rec } = await setup({ maxPayload: 1000 });
@@ -414,22 +409,6 @@ describe('protocol', function () {
       const msg = await client.message(0);
       assert.equal(msg.data.length, 1000);
       assert.equal(rec.errors.length, 0);
-    });
-
-    it('rejects a fragmented message whose total exceeds maxPayload (1009)', async function () {
-      await expectViolation(
-        [
-          frame({ opcode: 2, fin: false, payload: Buffer.alloc(400) }),
-          frame({ opcode: 0, fin: false, payload: Buffer.alloc(400) }),
-          frame({ opcode: 0, fin: true, payload: Buffer.alloc(400) })
-        ],
-        {
-          closeCode: 1009,
-          errCode: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-          message: 'Max payload size exceeded'
-        },
-        { maxPayload: 1000 }
-      );
     });
 
     it('does not count control frames against maxPayload', async function () {
@@ -449,43 +428,22 @@ describe('protocol', function () {
 
     it('rejects more than 16384 fragments by default (1008)', async function () {
       this.timeout(20000);
-      const parts = [frame({ opcode: 2, fin: false, payload: 'x' })];
-      for (let i = 1; i < 16384; i++) {
-        parts.push(frame({ opcode: 0, fin: false, payload: 'x' }));
-      }
-      parts.push(frame({ opcode: 0, fin: true, payload: 'x' }));
-      await expectViolation(Buffer.concat(parts), {
-        closeCode: 1008,
-        errCode: 'WS_ERR_TOO_MANY_BUFFERED_PARTS',
-        message: 'Too many message fragments'
-      });
+      await expectViolation(Buffer.concat(fragmentedMessage(16385)), tooManyFragments);
     });
 
     it('accepts exactly 16384 fragments by default', async function () {
-      const parts = [frame({ opcode: 2, fin: false, payload: 'x' })];
-      for (let i = 1; i < 16383; i++) {
-        parts.push(frame({ opcode: 0, fin: false, payload: 'x' }));
-      }
-      parts.push(frame({ opcode: 0, fin: true, payload: 'x' }));
       const { client, rec } = await setup();
-      await client.write(Buffer.concat(parts));
+      await client.write(Buffer.concat(fragmentedMessage(16384)));
       const msg = await client.message(0);
       assert.equal(msg.data.length, 16384);
       assert.equal(rec.errors.length, 0);
     });
 
     it('honours the maxFragments option (1008)', async function () {
-      const parts = [frame({ opcode: 1, fin: false, payload: 'a' })];
-      for (let i = 0; i < 4; i++) {
-        parts.push(frame({ opcode: 0, fin: i === 3, payload: 'b' }));
-      }
+      // Written one frame per TCP write.
       await expectViolation(
-        parts,
-        {
-          closeCode: 1008,
-          errCode: 'WS_ERR_TOO_MANY_BUFFERED_PARTS',
-          message: 'Too many message fragments'
-        },
+        fragmentedMessage(5, { opcode: 1, first: 'a', rest: 'b' }),
+        tooManyFragments,
         { maxFragments: 4 }
       );
     });

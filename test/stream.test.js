@@ -95,6 +95,15 @@ function watch(stream, log, prefix = '') {
   stream.on('error', (err) => log.push(`${prefix}error ${err.message}`));
 }
 
+/** A duplex over a new FakeWebSocket, with its events recorded in `log`. */
+function watchedStream() {
+  const ws = new FakeWebSocket();
+  const duplex = createWebSocketStream(ws);
+  const log = [];
+  watch(duplex, log);
+  return { ws, duplex, log };
+}
+
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 // Unlike `events.once()`, these do not reject on 'error': the logs record
@@ -164,10 +173,7 @@ describe('createWebSocketStream', () => {
     });
 
     it('end() closes the WebSocket and finishes when it has closed', async () => {
-      const ws = new FakeWebSocket();
-      const duplex = createWebSocketStream(ws);
-      const log = [];
-      watch(duplex, log);
+      const { ws, duplex, log } = watchedStream();
       duplex.end();
       await tick();
       assert.deepStrictEqual(ws.calls, ['close']);
@@ -192,10 +198,7 @@ describe('createWebSocketStream', () => {
     });
 
     it('end() after the WebSocket closed finishes at once', async () => {
-      const ws = new FakeWebSocket();
-      const duplex = createWebSocketStream(ws);
-      const log = [];
-      watch(duplex, log);
+      const { ws, duplex, log } = watchedStream();
       ws.finishClose(1000);
       await tick();
       assert.deepStrictEqual(log, ['end']);
@@ -224,10 +227,7 @@ describe('createWebSocketStream', () => {
     });
 
     it('destroy() terminates an open WebSocket, then emits close', async () => {
-      const ws = new FakeWebSocket();
-      const duplex = createWebSocketStream(ws);
-      const log = [];
-      watch(duplex, log);
+      const { ws, duplex, log } = watchedStream();
       duplex.destroy();
       assert.deepStrictEqual(ws.calls, ['terminate']);
       await tick();
@@ -235,10 +235,7 @@ describe('createWebSocketStream', () => {
     });
 
     it('destroy(err) emits the error, then close', async () => {
-      const ws = new FakeWebSocket();
-      const duplex = createWebSocketStream(ws);
-      const log = [];
-      watch(duplex, log);
+      const { ws, duplex, log } = watchedStream();
       duplex.destroy(new Error('mine'));
       await tick();
       assert.deepStrictEqual(log, ['error mine', 'close']);
@@ -257,10 +254,7 @@ describe('createWebSocketStream', () => {
     });
 
     it('a WebSocket error destroys the stream without terminating', async () => {
-      const ws = new FakeWebSocket();
-      const duplex = createWebSocketStream(ws);
-      const log = [];
-      watch(duplex, log);
+      const { ws, duplex, log } = watchedStream();
       ws.emit('error', new Error('invalid frame'));
       ws.readyState = CLOSING;
       await tick();

@@ -28,6 +28,21 @@ function client(port, path = '/', options) {
   return track(new WsClient(`ws://127.0.0.1:${port}${path}`, options));
 }
 
+/** Connects a raw (frame-level) client; resolves with it and the server-side socket. */
+async function rawClientOf(wss) {
+  const conn = nextConnection(wss);
+  const raw = track(await connect(wss.port));
+  const [serverWs] = await conn;
+  return { raw, serverWs };
+}
+
+/** Sends `text` from an open client and asserts that the echo server sends it back. */
+async function assertEchoes(ws, text) {
+  ws.send(text);
+  const [data] = await once(ws, 'message');
+  assert.equal(data.toString(), text);
+}
+
 /** Resolves with the `unexpected-response` status or rejects on open. */
 function rejected(ws) {
   return new Promise((resolve, reject) => {
@@ -104,9 +119,7 @@ describe('WebSocketServer', function () {
       const wss = await startEchoServer({ backlog: 1 });
       const ws = client(wss.port);
       await opened(ws);
-      ws.send('ok');
-      const [data] = await once(ws, 'message');
-      assert.equal(data.toString(), 'ok');
+      await assertEchoes(ws, 'ok');
     });
 
     it('emits error with code EADDRINUSE when the port is taken', async function () {
@@ -197,9 +210,7 @@ describe('WebSocketServer', function () {
       const ws = client(wss.port);
       await opened(ws);
       assert.equal(wss.clients, undefined);
-      ws.send('still works');
-      const [data] = await once(ws, 'message');
-      assert.equal(data.toString(), 'still works');
+      await assertEchoes(ws, 'still works');
     });
 
     it('verifyClient (sync) rejecting → 401 Unauthorized', async function () {
@@ -277,9 +288,7 @@ describe('WebSocketServer', function () {
       });
       const ws = client(wss.port);
       await opened(ws);
-      ws.send('hi');
-      const [data] = await once(ws, 'message');
-      assert.equal(data.toString(), 'hi');
+      await assertEchoes(ws, 'hi');
     });
 
     it('handleProtocols: gets the offered set and req; its choice is used', async function () {
@@ -342,9 +351,7 @@ describe('WebSocketServer', function () {
       let pongs = 0;
       ws.on('pong', () => pongs++);
       ws.ping('are you there');
-      ws.send('after ping');
-      const [data] = await once(ws, 'message');
-      assert.equal(data.toString(), 'after ping');
+      await assertEchoes(ws, 'after ping');
       const [pingData] = await serverPing;
       assert.equal(pingData.toString(), 'are you there');
       assert.equal(pongs, 0);
@@ -352,9 +359,7 @@ describe('WebSocketServer', function () {
 
     it('allowSynchronousEvents: false emits each message in its own tick', async function () {
       const wss = await startServer({ allowSynchronousEvents: false });
-      const conn = nextConnection(wss);
-      const raw = track(await connect(wss.port));
-      const [serverWs] = await conn;
+      const { raw, serverWs } = await rawClientOf(wss);
       const log = [];
       const done = new Promise((resolve) => {
         serverWs.on('message', (data) => {
@@ -377,9 +382,7 @@ describe('WebSocketServer', function () {
 
     it('allowSynchronousEvents: true (default) delivers a burst in order', async function () {
       const wss = await startServer();
-      const conn = nextConnection(wss);
-      const raw = track(await connect(wss.port));
-      const [serverWs] = await conn;
+      const { raw, serverWs } = await rawClientOf(wss);
       const got = [];
       const done = new Promise((resolve) => {
         serverWs.on('message', (data) => {
@@ -396,9 +399,7 @@ describe('WebSocketServer', function () {
 
     it('closeTimeout: destroys a socket whose peer ignores the close frame', async function () {
       const wss = await startServer({ closeTimeout: 100 });
-      const conn = nextConnection(wss);
-      const raw = track(await connect(wss.port));
-      const [serverWs] = await conn;
+      const { raw, serverWs } = await rawClientOf(wss);
       const closed = waitEvent(serverWs, 'close');
       const start = Date.now();
       serverWs.close(1001);
@@ -561,9 +562,7 @@ describe('WebSocketServer', function () {
       });
 
       // The existing connection still works.
-      ws.send('still here');
-      const [data] = await once(ws, 'message');
-      assert.equal(data.toString(), 'still here');
+      await assertEchoes(ws, 'still here');
       assert.equal(ws.readyState, WsClient.OPEN);
 
       // New connections are refused.

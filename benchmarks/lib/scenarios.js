@@ -21,35 +21,22 @@ const metric = {
   cpuPerHugeMessage: { key: 'cpuMsPerMessage', label: 'server CPU ms/message', better: 'lower', digits: 2 },
 };
 
+// Echo of 32-byte text messages: throughput and server CPU per message.
+function textEcho(id, title, { connections, inFlight }) {
+  return {
+    id,
+    title,
+    kind: 'echo',
+    load: { connections, inFlight, size: 32 },
+    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
+  };
+}
+
 const SCENARIOS = [
-  {
-    id: 'echo-1',
-    title: 'echo 32 B text, 1 connection',
-    kind: 'echo',
-    load: { connections: 1, inFlight: 1, size: 32 },
-    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
-  },
-  {
-    id: 'echo-100',
-    title: 'echo 32 B text, 100 connections',
-    kind: 'echo',
-    load: { connections: 100, inFlight: 1, size: 32 },
-    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
-  },
-  {
-    id: 'echo-1000',
-    title: 'echo 32 B text, 1000 connections',
-    kind: 'echo',
-    load: { connections: 1000, inFlight: 1, size: 32 },
-    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
-  },
-  {
-    id: 'pipelined',
-    title: 'pipelined echo 32 B, 100 connections × 16 in flight',
-    kind: 'echo',
-    load: { connections: 100, inFlight: 16, size: 32 },
-    metrics: [metric.messagesPerSec, metric.cpuPerMessage],
-  },
+  textEcho('echo-1', 'echo 32 B text, 1 connection', { connections: 1, inFlight: 1 }),
+  textEcho('echo-100', 'echo 32 B text, 100 connections', { connections: 100, inFlight: 1 }),
+  textEcho('echo-1000', 'echo 32 B text, 1000 connections', { connections: 1000, inFlight: 1 }),
+  textEcho('pipelined', 'pipelined echo 32 B, 100 connections × 16 in flight', { connections: 100, inFlight: 16 }),
   {
     id: 'connrate',
     title: 'connection rate: connect, upgrade, 1 echo, close; 32 in flight',
@@ -79,6 +66,16 @@ function commonArgs(server, ctx) {
   );
 }
 
+// The arguments of the scenarios that measure a window after a warm-up.
+function windowArgs(ctx) {
+  return ['--warmup', String(ctx.warmup), '--duration', String(ctx.duration)];
+}
+
+// A successful measurement of a warm-up + window scenario from its result line.
+function windowMeasurement(r, metrics) {
+  return { ok: true, raw: r, loadgenBusy: r.loadgen_busy, serverBusy: r.server_busy, metrics };
+}
+
 function describeFailure(outcome) {
   const { result, code, stderr } = outcome;
   if (result && result.error_total) {
@@ -87,58 +84,50 @@ function describeFailure(outcome) {
   return `load generator exit ${code}: ${stderr.trim().slice(0, 500) || 'no output'}`;
 }
 
+// Runs the load generator with `args` and resolves with its result line as
+// `{ r }`, or with `{ failure }` (the failed measurement to report) when it
+// did not finish cleanly. `onEvent` gets its event lines.
+async function runLoadgenFor(ctx, args, onEvent) {
+  const run = runLoadgen(ctx.loadgen, args, { core: ctx.loadgenCore, onEvent });
+  ctx.knownPids.set(run.pid, 'load generator');
+  const outcome = await run.done;
+  const r = outcome.result;
+  if (!r || !r.ok || outcome.code !== 0) return { failure: { ok: false, error: describeFailure(outcome), raw: r } };
+  return { r };
+}
+
 async function measureEcho(scenario, server, ctx) {
   const load = scenario.load;
   const args = ['echo', ...commonArgs(server, ctx),
     '--connections', String(load.connections),
     '--in-flight', String(load.inFlight),
     '--size', String(load.size),
-    '--warmup', String(ctx.warmup),
-    '--duration', String(ctx.duration)];
+    ...windowArgs(ctx)];
   if (load.binary) args.push('--binary');
   if (load.timeout) args.push('--timeout', String(load.timeout));
-  const run = runLoadgen(ctx.loadgen, args, { core: ctx.loadgenCore });
-  ctx.knownPids.set(run.pid, 'load generator');
-  const outcome = await run.done;
-  const r = outcome.result;
-  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
+  const { r, failure } = await runLoadgenFor(ctx, args);
+  if (failure) return failure;
   // Server CPU per message, from bytes so partial 16 MiB messages count.
   const messagesEquivalent = r.payload_bytes / load.size;
-  return {
-    ok: true,
-    raw: r,
-    loadgenBusy: r.loadgen_busy,
-    serverBusy: r.server_busy,
-    metrics: {
-      messagesPerSec: r.messages_per_s,
-      cpuUsPerMessage: r.server_cpu_us_per_message,
-      megabytesPerSec: r.mb_per_s,
-      cpuMsPerMessage: messagesEquivalent > 0 ? (r.server_cpu_s * 1e3) / messagesEquivalent : null,
-    },
-  };
+  return windowMeasurement(r, {
+    messagesPerSec: r.messages_per_s,
+    cpuUsPerMessage: r.server_cpu_us_per_message,
+    megabytesPerSec: r.mb_per_s,
+    cpuMsPerMessage: messagesEquivalent > 0 ? (r.server_cpu_s * 1e3) / messagesEquivalent : null,
+  });
 }
 
 async function measureConnRate(scenario, server, ctx) {
   const args = ['connrate', ...commonArgs(server, ctx),
     '--workers', String(scenario.load.workers),
     '--size', String(scenario.load.size),
-    '--warmup', String(ctx.warmup),
-    '--duration', String(ctx.duration)];
-  const run = runLoadgen(ctx.loadgen, args, { core: ctx.loadgenCore });
-  ctx.knownPids.set(run.pid, 'load generator');
-  const outcome = await run.done;
-  const r = outcome.result;
-  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
-  return {
-    ok: true,
-    raw: r,
-    loadgenBusy: r.loadgen_busy,
-    serverBusy: r.server_busy,
-    metrics: {
-      connectionsPerSec: r.connections_per_s,
-      cpuUsPerConnection: r.server_cpu_us_per_connection,
-    },
-  };
+    ...windowArgs(ctx)];
+  const { r, failure } = await runLoadgenFor(ctx, args);
+  if (failure) return failure;
+  return windowMeasurement(r, {
+    connectionsPerSec: r.connections_per_s,
+    cpuUsPerConnection: r.server_cpu_us_per_connection,
+  });
 }
 
 // RSS with the connections open minus RSS before (both after two GCs in
@@ -149,21 +138,15 @@ async function measureIdle(scenario, server, ctx) {
   let during = null;
   let queryError = null;
   const args = ['idle', ...commonArgs(server, ctx), '--connections', String(connections)];
-  const run = runLoadgen(ctx.loadgen, args, {
-    core: ctx.loadgenCore,
-    onEvent: (event, child) => {
-      if (event.event !== 'ready') return;
-      server
-        .memory()
-        .then((m) => (during = m))
-        .catch((err) => (queryError = err))
-        .finally(() => child.stdin.end('close\n'));
-    },
+  const { r, failure } = await runLoadgenFor(ctx, args, (event, child) => {
+    if (event.event !== 'ready') return;
+    server
+      .memory()
+      .then((m) => (during = m))
+      .catch((err) => (queryError = err))
+      .finally(() => child.stdin.end('close\n'));
   });
-  ctx.knownPids.set(run.pid, 'load generator');
-  const outcome = await run.done;
-  const r = outcome.result;
-  if (!r || !r.ok || outcome.code !== 0) return { ok: false, error: describeFailure(outcome), raw: r };
+  if (failure) return failure;
   if (queryError || !during) return { ok: false, error: `memory query failed: ${queryError}`, raw: r };
   if (during.clients !== -1 && during.clients !== connections) {
     return { ok: false, error: `server counted ${during.clients} clients, expected ${connections}`, raw: r };

@@ -2,28 +2,16 @@
 
 //
 // Helpers for the attach modes (`server:` and `noServer` + `handleUpgrade`):
-// Node HTTP(S) servers on 127.0.0.1, the test certificate, an in-memory
-// Duplex pair, and a cleanup that closes everything they opened.
+// Node HTTP(S) servers on 127.0.0.1 (HTTPS with the test certificate of
+// ./tls-fixture), WebSocketServers, and a cleanup that closes everything
+// they opened.
 //
 
-const fs = require('fs');
 const http = require('http');
 const https = require('https');
-const path = require('path');
-const { Duplex } = require('stream');
 
 const { WebSocketServer } = require('./module-under-test');
-
-/**
- * Self-signed test-only certificate for CN=localhost, SAN DNS:localhost and
- * IP:127.0.0.1, valid for 100 years; made once with
- * `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost
- *  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"`.
- */
-const tlsFixture = {
-  key: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'key.pem')),
-  cert: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'cert.pem'))
-};
+const { tlsFixture } = require('./tls-fixture');
 
 const httpServers = new Set();
 const wsServers = new Set();
@@ -66,35 +54,6 @@ function createWss(options, callback) {
   return wss;
 }
 
-/**
- * Two connected in-memory Duplex streams: what one writes, the other
- * reads; `end()` on one ends the other's readable side; destroying one
- * destroys both (like a TCP reset).
- */
-function duplexPair() {
-  const make = () =>
-    new Duplex({
-      read() {},
-      write(chunk, encoding, callback) {
-        this.peer.push(chunk);
-        callback();
-      },
-      final(callback) {
-        this.peer.push(null);
-        callback();
-      },
-      destroy(err, callback) {
-        if (!this.peer.destroyed) this.peer.destroy();
-        callback(err);
-      }
-    });
-  const a = make();
-  const b = make();
-  a.peer = b;
-  b.peer = a;
-  return [a, b];
-}
-
 /** Closes every WebSocketServer and HTTP(S) server the helpers created. */
 async function cleanupAttach() {
   const closing = [];
@@ -119,7 +78,5 @@ async function cleanupAttach() {
 module.exports = {
   cleanupAttach,
   createWss,
-  duplexPair,
-  startHttpServer,
-  tlsFixture
+  startHttpServer
 };

@@ -13,20 +13,15 @@ const https = require('https');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { Duplex } = require('stream');
 
 const WsReference = require('ws');
 const { FrameParser } = require('./frames');
 const { acceptFor, parseHead } = require('./http-raw');
+const { tlsFixture } = require('./tls-fixture');
 
 const servers = new Set();
 const socketPaths = new Set();
 
-/** The self-signed certificate for localhost / 127.0.0.1. */
-const tlsOptions = {
-  key: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'key.pem')),
-  cert: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'cert.pem'))
-};
 
 /**
  * Registers a net/http/https server, remembering its sockets so that
@@ -78,7 +73,7 @@ function tmpSocketPath() {
  */
 async function startWsServer(options = {}, o = {}) {
   const server = trackServer(
-    o.secure ? https.createServer(tlsOptions) : http.createServer()
+    o.secure ? https.createServer(tlsFixture) : http.createServer()
   );
   const wss = new WsReference.WebSocketServer({ ...options, server });
   const requests = [];
@@ -212,34 +207,6 @@ function collectFrames(socket, rest = Buffer.alloc(0)) {
   };
 }
 
-/**
- * Two connected in-memory Duplex streams (what one writes, the other
- * reads): a transport that is not a socket and has no file descriptor.
- */
-function duplexPair() {
-  const make = () =>
-    new Duplex({
-      read() {},
-      write(chunk, encoding, callback) {
-        this.peer.push(chunk);
-        callback();
-      },
-      final(callback) {
-        this.peer.push(null);
-        callback();
-      },
-      destroy(err, callback) {
-        if (!this.peer.destroyed) this.peer.destroy();
-        callback(err);
-      }
-    });
-  const a = make();
-  const b = make();
-  a.peer = b;
-  b.peer = a;
-  return [a, b];
-}
-
 /** Closes every server started here, destroying their connections. */
 async function closePeers() {
   const list = [...servers];
@@ -267,14 +234,12 @@ async function closePeers() {
 module.exports = {
   closePeers,
   collectFrames,
-  duplexPair,
   listen,
   nextServerConnection,
   startHttpServer,
   startRawServer,
   startWsServer,
   switchingProtocols,
-  tlsOptions,
   tmpSocketPath,
   trackServer
 };
