@@ -59,7 +59,7 @@ export function openClientConnection(
 
   const id = taken.id;
   standIn._connectionId = id;
-  ws._generateMask = typeof opts.generateMask === 'function' ? opts.generateMask : undefined;
+  if (typeof opts.generateMask === 'function') ws._generateMask = opts.generateMask;
   ws._bindConnection(id, standIn, !!opts.allowSynchronousEvents, null, taken.fed);
 
   const acceptOptions: AcceptOptions = {

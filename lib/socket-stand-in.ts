@@ -31,8 +31,119 @@ export interface HandshakeOwner {
   [kHandshakeEnded](): void;
 }
 
+// Bits of `SocketStandIn#_state`.
+const S_NOT_WRITABLE = 1;
+const S_NOT_READABLE = 2;
+const S_DESTROYED = 4;
+const S_ENCRYPTED = 8;
+/** `_link` is the WebSocket (`_owner`), not the handshake owner. */
+const S_OWNED = 16;
+
 /** Callback of `write`/`end`, as Node's streams call it. */
 type WriteCallback = (err?: Error | null) => void;
+
+/**
+ * The `EventEmitter` fields Node's constructor (`EventEmitter.init`) gives
+ * every instance, which the classes below set themselves, or leave to the
+ * first listener, to stay small.
+ */
+export interface EmitterFields {
+  _events: Record<string | symbol, unknown> | undefined;
+  _eventsCount: number;
+}
+
+const eventEmitterInit = (EventEmitter as unknown as { init: (this: object) => void }).init;
+
+/** Node's private `kCapture` symbol (`captureRejections`), when it can be found. */
+const kCapture: symbol | undefined = Object.getOwnPropertySymbols(EventEmitter.prototype).find(
+  (symbol) => symbol.description === 'kCapture'
+);
+
+/**
+ * What `super()` calls in `SocketStandIn` and `WebSocket` (see
+ * `useLightEmitter`): an `EventEmitter` constructor that leaves the
+ * instance empty. Node's `EventEmitter.init` gives each instance five own
+ * fields and a dictionary-mode `_events`; an instance works the same
+ * without them (they are read from `EventEmitter.prototype`, and the first
+ * listener creates `_events`, as for any emitter that never ran the
+ * constructor). The one value that is not the prototype's at all times,
+ * `captureRejections`, is pinned the way `init` would: the prototypes of
+ * the light classes hold `false`, and an instance made while
+ * `EventEmitter.captureRejections` is on gets its own `true`. When
+ * something patched `EventEmitter.init` (the `domain` module does), it runs
+ * as it would for any emitter.
+ */
+function LightEmitter(this: object): void {
+  const init = (EventEmitter as unknown as { init: (this: object) => void }).init;
+  if (init !== eventEmitterInit) {
+    init.call(this);
+  } else if (kCapture !== undefined && (EventEmitter.prototype as unknown as Record<symbol, unknown>)[kCapture]) {
+    (this as Record<symbol, unknown>)[kCapture] = true;
+  }
+}
+LightEmitter.prototype = EventEmitter.prototype;
+// The statics of `EventEmitter` (`defaultMaxListeners`, `once`, ...) stay reachable.
+Object.setPrototypeOf(LightEmitter, EventEmitter);
+
+/**
+ * Makes `super()` in `cls` (declared `extends EventEmitter`) call
+ * `LightEmitter` instead of Node's constructor. Instances are still
+ * `EventEmitter`s (`cls.prototype` inherits from `EventEmitter.prototype`);
+ * only `Object.getPrototypeOf(cls)` is `LightEmitter` rather than
+ * `EventEmitter`.
+ */
+export function useLightEmitter(cls: abstract new (...args: never[]) => EventEmitter): void {
+  Object.setPrototypeOf(cls, LightEmitter);
+  if (kCapture !== undefined) {
+    Object.defineProperty(cls.prototype, kCapture, { value: false, writable: true, enumerable: false, configurable: true });
+  }
+}
+
+/**
+ * The local end of connections, shared by all that have the same (one per
+ * listening address, in practice).
+ */
+interface LocalEnd {
+  readonly address: string;
+  readonly port: number;
+  /** The family of the local address (the same as the peer's on TCP). */
+  readonly family: string;
+}
+
+/** The last `LocalEnd` made, reused while connections come in on the same address. */
+let lastLocalEnd: LocalEnd = { address: '', port: -1, family: '' };
+/**
+ * Peer addresses seen lately. The addon makes a new string per connection;
+ * connections from one address (a proxy, a NAT, a load balancer) share one
+ * string. Bounded: cleared when full.
+ */
+const remoteAddresses = new Map<string, string>();
+const REMOTE_ADDRESSES_MAX = 256;
+
+function localEndOf(addresses: ConnectionAddresses): LocalEnd {
+  const last = lastLocalEnd;
+  if (
+    addresses.localAddress === last.address &&
+    addresses.localPort === last.port &&
+    addresses.remoteFamily === last.family
+  ) {
+    return last;
+  }
+  return (lastLocalEnd = {
+    address: addresses.localAddress,
+    port: addresses.localPort,
+    family: addresses.remoteFamily
+  });
+}
+
+function sharedRemoteAddress(address: string): string {
+  if (typeof address !== 'string') return address;
+  const shared = remoteAddresses.get(address);
+  if (shared !== undefined) return shared;
+  if (remoteAddresses.size >= REMOTE_ADDRESSES_MAX) remoteAddresses.clear();
+  remoteAddresses.set(address, address);
+  return address;
+}
 
 /**
  * One per connection. Before the upgrade is accepted, `write`/`end`/
@@ -45,33 +156,30 @@ type WriteCallback = (err?: Error | null) => void;
  * It is an `EventEmitter` because handshake code subscribes to it (`'close'`
  * and `'finish'` are emitted after `destroy()` / `end()`); nothing is emitted
  * for data, which the core consumes.
+ *
+ * A WebSocket keeps its stand-in for its whole life, so it is kept small:
+ * its own properties are the peer's address and port, the shared local end,
+ * the connection id, one owner link and a bit field (72 bytes), set in the
+ * constructor only, so that every stand-in keeps one shape. `localAddress`,
+ * `localPort` and `remoteFamily` (from the shared local end), `encrypted`,
+ * `writable`, `readable`, `destroyed` (bits) and `_owner`/`_handshakeOwner`
+ * (the link) are accessors, as the first ones are on `net.Socket`. The
+ * `EventEmitter` fields come with the first listener (`useLightEmitter`).
  */
 export class SocketStandIn extends EventEmitter {
   /** The peer's IP address. */
-  remoteAddress: string;
+  declare remoteAddress: string;
   /** The peer's port. */
-  remotePort: number;
-  /** `'IPv4'` or `'IPv6'`. */
-  remoteFamily: string;
-  /** Our IP address on this connection. */
-  localAddress: string;
-  /** Our port on this connection. */
-  localPort: number;
-  /** A plain TCP connection is not TLS (`tls.TLSSocket#encrypted` is `true`). */
-  encrypted: boolean;
-  /** Whether `end()`/`destroy()` has not been called on it yet. */
-  writable: boolean;
-  /** Whether `destroy()` has not been called and the request's side is still open. */
-  readable: boolean;
-  /** Whether `destroy()` was called (or the connection is known to be gone). */
-  destroyed: boolean;
+  declare remotePort: number;
 
+  /** The local address, port and family (shared between connections). */
+  declare _local: LocalEnd;
   /** The addon's connection id. */
-  _connectionId: number;
-  /** The WebSocket that owns the connection after the upgrade; null before. */
-  _owner: SocketOwner | null;
-  /** Told once when the connection ends before the upgrade; null once resolved. */
-  _handshakeOwner: HandshakeOwner | null;
+  declare _connectionId: number;
+  /** `_owner` (with `S_OWNED`) or `_handshakeOwner` (without). */
+  declare _link: SocketOwner | HandshakeOwner | null;
+  /** Bits `S_*`. */
+  declare _state: number;
 
   /**
    * @param connectionId - the addon's connection id
@@ -79,18 +187,109 @@ export class SocketStandIn extends EventEmitter {
    */
   constructor(connectionId: number, addresses: ConnectionAddresses) {
     super();
-    this.remoteAddress = addresses.remoteAddress;
+    this.remoteAddress = sharedRemoteAddress(addresses.remoteAddress);
     this.remotePort = addresses.remotePort;
-    this.remoteFamily = addresses.remoteFamily;
-    this.localAddress = addresses.localAddress;
-    this.localPort = addresses.localPort;
-    this.encrypted = false;
-    this.writable = true;
-    this.readable = true;
-    this.destroyed = false;
+    this._local = localEndOf(addresses);
     this._connectionId = connectionId;
-    this._owner = null;
-    this._handshakeOwner = null;
+    this._link = null;
+    this._state = 0;
+  }
+
+  /** A plain TCP connection is not TLS (`tls.TLSSocket#encrypted` is `true`). */
+  get encrypted(): boolean {
+    return (this._state & S_ENCRYPTED) !== 0;
+  }
+
+  set encrypted(value: boolean) {
+    this._setBit(S_ENCRYPTED, value);
+  }
+
+  /** Whether `end()`/`destroy()` has not been called on it yet. */
+  get writable(): boolean {
+    return (this._state & S_NOT_WRITABLE) === 0;
+  }
+
+  set writable(value: boolean) {
+    this._setBit(S_NOT_WRITABLE, !value);
+  }
+
+  /** Whether `destroy()` has not been called and the request's side is still open. */
+  get readable(): boolean {
+    return (this._state & S_NOT_READABLE) === 0;
+  }
+
+  set readable(value: boolean) {
+    this._setBit(S_NOT_READABLE, !value);
+  }
+
+  /** Whether `destroy()` was called (or the connection is known to be gone). */
+  get destroyed(): boolean {
+    return (this._state & S_DESTROYED) !== 0;
+  }
+
+  set destroyed(value: boolean) {
+    this._setBit(S_DESTROYED, value);
+  }
+
+  /** The WebSocket that owns the connection after the upgrade; null before. */
+  get _owner(): SocketOwner | null {
+    return this._state & S_OWNED ? (this._link as SocketOwner | null) : null;
+  }
+
+  set _owner(owner: SocketOwner | null) {
+    if (owner !== null) {
+      this._link = owner;
+      this._state |= S_OWNED;
+    } else if (this._state & S_OWNED) {
+      this._link = null;
+      this._state &= ~S_OWNED;
+    }
+  }
+
+  /** Told once when the connection ends before the upgrade; null once resolved (or owned). */
+  get _handshakeOwner(): HandshakeOwner | null {
+    return this._state & S_OWNED ? null : (this._link as HandshakeOwner | null);
+  }
+
+  set _handshakeOwner(owner: HandshakeOwner | null) {
+    // Once owned, the link is the WebSocket's and the handshake is resolved.
+    if (!(this._state & S_OWNED)) this._link = owner;
+  }
+
+  _setBit(bit: number, on: boolean): void {
+    this._state = on ? this._state | bit : this._state & ~bit;
+  }
+
+  /** Our IP address on this connection. */
+  get localAddress(): string {
+    return this._local.address;
+  }
+
+  set localAddress(value: string) {
+    this._setLocal(value, this._local.port, this._local.family);
+  }
+
+  /** Our port on this connection. */
+  get localPort(): number {
+    return this._local.port;
+  }
+
+  set localPort(value: number) {
+    this._setLocal(this._local.address, value, this._local.family);
+  }
+
+  /** `'IPv4'` or `'IPv6'`. */
+  get remoteFamily(): string {
+    return this._local.family;
+  }
+
+  set remoteFamily(value: string) {
+    this._setLocal(this._local.address, this._local.port, value);
+  }
+
+  /** An assignment to one of the shared local-end values (the shared object stays as it is). */
+  _setLocal(address: string, port: number, family: string): void {
+    this._local = { address, port, family };
   }
 
   /** Like `net.Socket#address()`: the local end. */
@@ -239,10 +438,15 @@ export class SocketStandIn extends EventEmitter {
 
   /** Marks the connection as gone (closed by us, by the peer, or handed off). */
   _markGone(): void {
-    this.writable = false;
-    this.readable = false;
-    this.destroyed = true;
+    this._state |= S_NOT_WRITABLE | S_NOT_READABLE | S_DESTROYED;
   }
+}
+
+useLightEmitter(SocketStandIn);
+
+// `net.Socket`'s are too, but `ws` users may enumerate the stand-in's.
+for (const property of ['encrypted', 'writable', 'readable', 'destroyed', 'localAddress', 'localPort', 'remoteFamily']) {
+  Object.defineProperty(SocketStandIn.prototype, property, { enumerable: true });
 }
 
 /** Converts what `write`/`end` accept into what `native.writeRaw` takes. */

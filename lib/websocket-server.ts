@@ -569,9 +569,10 @@ export class WebSocketServer<
     const standIn = new SocketStandIn(taken.id, addresses);
     standIn.encrypted = !!(socket as { encrypted?: boolean }).encrypted;
 
-    // Not counted for the own listener's `'close'`: here, as in `ws`,
-    // `'close'` waits for `clients` only.
-    ws._bindConnection(taken.id, standIn, !!options.allowSynchronousEvents, null, taken.fed);
+    // The owner is what `removeClosedClient` finds; the connection is not
+    // counted for the own listener's `'close'` (see `kConnectionClosed`):
+    // here, as in `ws`, `'close'` waits for `clients` only.
+    ws._bindConnection(taken.id, standIn, !!options.allowSynchronousEvents, this, taken.fed);
 
     const response = headers.concat('\r\n').join('\r\n');
     if (!native.accept(taken.id, ws, response, acceptOptions(options, ws))) {
@@ -585,13 +586,7 @@ export class WebSocketServer<
 
     if (this.clients) {
       this.clients.add(ws);
-      ws.on('close', () => {
-        this.clients.delete(ws);
-
-        if (this._shouldEmitClose && !this.clients.size) {
-          process.nextTick(emitClose, this);
-        }
-      });
+      ws.on('close', removeClosedClient);
     }
 
     cb(ws, req);
@@ -807,13 +802,7 @@ export class WebSocketServer<
 
     if (this.clients) {
       this.clients.add(ws);
-      ws.on('close', () => {
-        this.clients.delete(ws);
-
-        if (this._shouldEmitClose && !this.clients.size) {
-          process.nextTick(emitClose, this);
-        }
-      });
+      ws.on('close', removeClosedClient);
     }
 
     this.emit('connection', ws, req);
@@ -848,6 +837,8 @@ export class WebSocketServer<
 
   /** A WebSocket of this server emitted `'close'`. */
   [kConnectionClosed](_ws: WebSocket): void {
+    // `server`/`noServer` mode: connections are not counted (see `completeUpgrade`).
+    if (this.options.noServer || this.options.server) return;
     this._connectionCount--;
     this._emitCloseIfDrained();
   }
@@ -984,6 +975,20 @@ function addListeners(
 /** `'error'` on a Node socket during the handshake: `ws` destroys it. */
 function socketOnError(this: Duplex): void {
   this.destroy();
+}
+
+/**
+ * The `'close'` listener that keeps `clients` current (`ws` adds a closure
+ * per client; this one function serves them all: `this` is the WebSocket
+ * and its `_owner` the server).
+ */
+function removeClosedClient(this: WebSocket): void {
+  const server = this._owner as unknown as WebSocketServer;
+  server.clients.delete(this);
+
+  if (server._shouldEmitClose && !server.clients.size) {
+    process.nextTick(emitClose, server);
+  }
 }
 
 function emitClose(server: WebSocketServer): void {

@@ -53,7 +53,7 @@ import {
 } from './event-target.js';
 import { abortRequest, initAsClient } from './client-handshake.js';
 import { native, type HandshakeCheck, type UpgradeRequest } from './native.js';
-import type { SocketStandIn } from './socket-stand-in.js';
+import { useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
 import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
 
@@ -227,6 +227,73 @@ const EVENT_END = 5;
 /** The extensions of a connection that negotiated none (shared, never mutated). */
 const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
+// Bits of `WebSocket#_flags`.
+const F_SERVER = 1 << 0;
+const F_CONNECTED = 1 << 1;
+const F_SYNC_EVENTS = 1 << 2;
+const F_PAUSED = 1 << 3;
+const F_CLOSE_FRAME_RECEIVED = 1 << 4;
+const F_CLOSE_FRAME_SENT = 1 << 5;
+const F_ERROR_EMITTED = 1 << 6;
+const F_PROTOCOL_ERRORED = 1 << 7;
+/** A fragmented message is being sent (`ws`: not `_firstFragment`). */
+const F_MID_MESSAGE = 1 << 8;
+const F_SENDER_BUSY = 1 << 9;
+/** Two bits: the index of `binaryType` in `BINARY_TYPE_NAMES`. */
+const BINARY_TYPE_SHIFT = 10;
+const F_BINARY_TYPE = 3 << BINARY_TYPE_SHIFT;
+
+/** The binary types by their code in `_flags`. */
+const BINARY_TYPE_NAMES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
+const BINARY_NODEBUFFER = 0 << BINARY_TYPE_SHIFT;
+const BINARY_FRAGMENTS = 2 << BINARY_TYPE_SHIFT;
+
+/** `ws`'s default of `maxPendingAutoPongs`. */
+const DEFAULT_MAX_PENDING_AUTO_PONGS = 60;
+
+/**
+ * A WebSocket's `_events`: like Node's (`{ __proto__: null }`, no
+ * properties) but with fast properties. V8 makes a null-prototype literal a
+ * hash table (~190 bytes for the few listeners a WebSocket has); an empty
+ * literal whose prototype is then cleared keeps four in-object slots
+ * (56 bytes). Listeners are added and removed exactly as on Node's.
+ */
+function newEventsObject(): Record<string | symbol, unknown> {
+  return Object.setPrototypeOf({}, null) as Record<string | symbol, unknown>;
+}
+
+/**
+ * What a WebSocket needs only at times: sends with callbacks waiting for
+ * their flush, Blob sends and what waits behind them, bytes sent after close,
+ * events held back (`allowSynchronousEvents: false`). Made on first need
+ * (`WebSocket#_side`) and kept.
+ */
+class SideState {
+  /** Bytes counted here rather than by the core: sends after close, and sends queued behind a Blob. */
+  bufferedBytes = 0;
+  /** Flush targets of pending send callbacks, oldest first (see `native.send`). */
+  flushTargets: number[] | null = null;
+  /** The callbacks matching `flushTargets`. */
+  flushCallbacks: WriteCallback[] | null = null;
+  /** Events held back (flat triples `kind, a, b`) when `allowSynchronousEvents` is false. */
+  deferred: unknown[] | null = null;
+  /** Index of the first unprocessed triple in `deferred`. */
+  deferredHead = 0;
+  /** Whether a `setImmediate` will emit the next deferred event. */
+  deferredScheduled = false;
+  /** Sends waiting behind a Blob being read. */
+  senderQueue: QueuedOperation[] | null = null;
+  // Behind the accessors of `ws`'s names: the peer's close frame, and the
+  // client-only state (`undefined` on the server side, where `ws` has no
+  // such properties).
+  closeCode = 1006;
+  closeMessage: Buffer = EMPTY_BUFFER;
+  url: string | undefined = undefined;
+  req: ClientRequest | null | undefined = undefined;
+  redirects: number | undefined = undefined;
+  generateMask: ((mask: Buffer) => void) | undefined = undefined;
+}
+
 /** A send waiting behind a `Blob` that is being read (`ws` Sender queue). */
 interface QueuedOperation {
   kind: 'frame' | 'blob' | 'close';
@@ -286,29 +353,49 @@ export class WebSocket extends EventEmitter {
     listener: WebSocketEventListener<K>
   ) => void;
 
-  // --- The state `ws` keeps, under the same names (some users read them). ---
-  _binaryType: BinaryType = 'nodebuffer';
-  _closeCode = 1006;
-  _closeFrameReceived = false;
-  _closeFrameSent = false;
-  _closeMessage: Buffer = EMPTY_BUFFER;
-  _errorEmitted = false;
-  _extensions: Readonly<Record<string, unknown>> = NO_EXTENSIONS;
-  _paused = false;
-  _protocol = '';
-  _readyState: number = CONNECTING;
-  /** `ws` has a Receiver stream here; the core parses frames, so there is none. */
-  _receiver: null = null;
-  /** `ws` has a Sender here; frames are built by the core, so there is none. */
-  _sender: null = null;
+  // The instance is kept small (see "Memory per connection" below the
+  // class): its own properties are `_events`, `_eventsCount` and the six
+  // declared first here. Everything else is either a bit of `_flags`, a
+  // prototype default that becomes an own property only when its value
+  // differs, or part of `_x`, made on first need.
+
+  /** The addon's connection id (0: none). */
+  declare _connectionId: number;
+  /** `CONNECTING`, `OPEN`, `CLOSING` or `CLOSED` (`ws`'s name). */
+  declare _readyState: number;
+  /** Bits `F_*`: the boolean state below, and the binary type. */
+  declare _flags: number;
   /** The connection's socket stand-in (addresses; `destroy()` terminates). */
-  _socket: SocketStandIn | null = null;
-  _isServer: boolean;
-  _url: string | undefined = undefined;
-  _autoPong: boolean;
-  _maxPendingAutoPongs: number;
-  _closeTimeout: number;
-  // --- Client only (absent on the server side, as in `ws`). ---
+  declare _socket: SocketStandIn | null;
+  /** Told when the connection is gone (the server, to count connections and track clients). */
+  declare _owner: ConnectionOwner | null;
+  /** The state of sends with callbacks, Blobs, sends after close and held-back events; null until needed. */
+  declare _x: SideState | null;
+
+  // --- The state `ws` keeps, under the same names (some users read them). ---
+  // Bits of `_flags` (prototype accessors):
+  declare _binaryType: BinaryType;
+  declare _closeFrameReceived: boolean;
+  declare _closeFrameSent: boolean;
+  declare _errorEmitted: boolean;
+  declare _paused: boolean;
+  declare _isServer: boolean;
+  // In `_x` (prototype accessors):
+  /** 1006 until a close frame arrives. */
+  declare _closeCode: number;
+  declare _closeMessage: Buffer;
+  declare _url: string | undefined;
+  // Prototype defaults:
+  declare _extensions: Readonly<Record<string, unknown>>;
+  declare _protocol: string;
+  /** `ws` has a Receiver stream here; the core parses frames, so there is none. */
+  declare _receiver: null;
+  /** `ws` has a Sender here; frames are built by the core, so there is none. */
+  declare _sender: null;
+  declare _autoPong: boolean;
+  declare _maxPendingAutoPongs: number;
+  declare _closeTimeout: number;
+  // --- Client only (`undefined` on the server side, as in `ws`; in `_x`). ---
   /** The handshake request while it is pending (`ws` `_req`). */
   declare _req: ClientRequest | null;
   /** Redirects followed so far. */
@@ -316,11 +403,9 @@ export class WebSocket extends EventEmitter {
   /** The user's `generateMask` (`undefined`: the core draws random keys). */
   declare _generateMask: ((mask: Buffer) => void) | undefined;
 
-  // --- The transport. ---
-  /** The addon's connection id (0: none). */
-  _connectionId = 0;
-  /** The stream of a fed connection (TLS, any Duplex); `null` when the core owns the fd. */
-  _transport: FedTransport | null = null;
+  // --- The transport (bits of `_flags` and a prototype default). ---
+  /** The stream of a fed connection (TLS, any Duplex); `null` (default) when the core owns the fd. */
+  declare _transport: FedTransport | null;
   /**
    * Whether the socket is open as `ws` would see it (`ws`:
    * `socket[kWebSocket] !== undefined`): cleared by `terminate`, by `onEnd`,
@@ -328,31 +413,15 @@ export class WebSocket extends EventEmitter {
    * emitted. The addon ignores ids it no longer knows, so a late call is
    * harmless.
    */
-  _connected = false;
-  /** Told when the connection is gone (the server, to count connections). */
-  _owner: ConnectionOwner | null = null;
+  declare _connected: boolean;
   /** `allowSynchronousEvents`: emit as the core reports, or one event per `setImmediate`. */
-  _syncEvents = true;
+  declare _syncEvents: boolean;
   /** Whether the peer broke the protocol (`ws`: the receiver emitted an error). */
-  _protocolErrored = false;
+  declare _protocolErrored: boolean;
   /** Whether the next data frame starts a message (fragmented sends, `ws` Sender). */
-  _firstFragment = true;
-  /** Bytes counted here rather than by the core: sends after close, and sends queued behind a Blob. */
-  _bufferedBytes = 0;
-  /** Flush targets of pending send callbacks, oldest first (see `native.send`). */
-  _flushTargets: number[] | null = null;
-  /** The callbacks matching `_flushTargets`. */
-  _flushCallbacks: WriteCallback[] | null = null;
-  /** Events held back (flat triples `kind, a, b`) when `allowSynchronousEvents` is false. */
-  _deferred: unknown[] | null = null;
-  /** Index of the first unprocessed triple in `_deferred`. */
-  _deferredHead = 0;
-  /** Whether a `setImmediate` will emit the next deferred event. */
-  _deferredScheduled = false;
+  declare _firstFragment: boolean;
   /** Whether a Blob is being read, so later sends must wait (`ws` GET_BLOB_DATA). */
-  _senderBusy = false;
-  /** Sends waiting behind the Blob. */
-  _senderQueue: QueuedOperation[] | null = null;
+  declare _senderBusy: boolean;
 
   /**
    * @param address - `null` for a server-side WebSocket; a URL for a client
@@ -369,24 +438,53 @@ export class WebSocket extends EventEmitter {
   ) {
     super();
 
+    // `EventEmitter.init` did not run (see `useLightEmitter`); when something
+    // patched it, it did, and its `_events` stays.
+    const emitter = this as unknown as EmitterFields;
+    if (emitter._events === undefined) {
+      emitter._events = newEventsObject();
+      emitter._eventsCount = 0;
+    }
+    this._connectionId = 0;
+    this._readyState = CONNECTING;
+    this._flags = F_SYNC_EVENTS;
+    this._socket = null;
+    this._owner = null;
+    this._x = null;
+
     if (address !== null) {
       // A client: the handshake (`client-handshake.ts`) binds a connection
       // id after its 101, the same way the server does after its upgrade.
-      this._isServer = false;
+      // A client keeps its handshake state in `_x` from the start.
+      this._x = new SideState();
       this._redirects = 0;
       this._req = null;
       const clientOpts = initAsClient(this, address, protocols, options);
-      this._autoPong = !!clientOpts.autoPong;
-      this._maxPendingAutoPongs = clientOpts.maxPendingAutoPongs! | 0;
-      this._closeTimeout = clientOpts.closeTimeout!;
+      this._setSettings(!!clientOpts.autoPong, clientOpts.maxPendingAutoPongs! | 0, clientOpts.closeTimeout!);
       return;
     }
 
-    this._isServer = true;
+    this._flags = F_SYNC_EVENTS | F_SERVER;
     const opts = (options || {}) as WebSocketOptions;
-    this._autoPong = !!opts.autoPong;
-    this._maxPendingAutoPongs = opts.maxPendingAutoPongs! | 0;
-    this._closeTimeout = opts.closeTimeout === undefined ? CLOSE_TIMEOUT : opts.closeTimeout;
+    this._setSettings(
+      !!opts.autoPong,
+      opts.maxPendingAutoPongs! | 0,
+      opts.closeTimeout === undefined ? CLOSE_TIMEOUT : opts.closeTimeout
+    );
+  }
+
+  /** `_autoPong`, `_maxPendingAutoPongs`, `_closeTimeout`: own properties only where they are not the defaults. */
+  _setSettings(autoPong: boolean, maxPendingAutoPongs: number, closeTimeout: number): void {
+    if (autoPong !== true) this._autoPong = autoPong;
+    if (maxPendingAutoPongs !== DEFAULT_MAX_PENDING_AUTO_PONGS) this._maxPendingAutoPongs = maxPendingAutoPongs;
+    if (closeTimeout !== CLOSE_TIMEOUT) this._closeTimeout = closeTimeout;
+  }
+
+  /** The side state, made on first need. */
+  _side(): SideState {
+    let x = this._x;
+    if (x === null) x = this._x = new SideState();
+    return x;
   }
 
   /**
@@ -394,13 +492,13 @@ export class WebSocket extends EventEmitter {
    * `'fragments'` or `'blob'`. Other values are ignored, as in `ws`.
    */
   get binaryType(): BinaryType {
-    return this._binaryType;
+    return BINARY_TYPE_NAMES[(this._flags & F_BINARY_TYPE) >> BINARY_TYPE_SHIFT];
   }
 
   set binaryType(type: BinaryType) {
     if (!BINARY_TYPES.includes(type)) return;
 
-    const wasFragments = this._binaryType === 'fragments';
+    const wasFragments = (this._flags & F_BINARY_TYPE) === BINARY_FRAGMENTS;
     this._binaryType = type;
 
     // The core assembles fragment arrays only when asked, so it must learn
@@ -412,10 +510,12 @@ export class WebSocket extends EventEmitter {
 
   /** Bytes queued for sending and not yet handed to the kernel. */
   get bufferedAmount(): number {
-    if (!this._connected) return this._bufferedBytes;
+    const x = this._x;
+    const counted = x === null ? 0 : x.bufferedBytes;
+    if (!(this._flags & F_CONNECTED)) return counted;
     // A fed connection's bytes may also wait in its stream.
     const streamed = this._transport !== null ? this._transport.bufferedAmount() : 0;
-    return native.bufferedAmount(this._connectionId) + this._bufferedBytes + streamed;
+    return native.bufferedAmount(this._connectionId) + counted + streamed;
   }
 
   /** The negotiated extensions (`''`: none; permessage-deflate is not negotiated yet). */
@@ -580,35 +680,37 @@ export class WebSocket extends EventEmitter {
     let fin: boolean;
     let mask: boolean;
 
+    const isServer = (this._flags & F_SERVER) !== 0;
     if (options === undefined || options === null || typeof options !== 'object') {
       // The common case, without the option object `ws` builds (spreading a
       // non-object adds no property).
       binary = typeof data !== 'string';
       fin = true;
-      mask = !this._isServer;
+      mask = !isServer;
     } else {
       // What `ws`'s `{ binary, mask, compress, fin, ...options }` yields,
       // without building the object: an own property overrides the
       // default, even when it is undefined.
       binary = optionFlag(options.binary, options, 'binary', typeof data !== 'string');
       fin = optionFlag(options.fin, options, 'fin', true);
-      mask = optionFlag(options.mask, options, 'mask', !this._isServer);
+      mask = optionFlag(options.mask, options, 'mask', !isServer);
     }
 
     const isBlobData = isBlob(data);
     const payload = isBlobData ? (data as Blob) : toPayload(data || EMPTY_BUFFER);
 
     let opcode = binary ? OPCODE_BINARY : OPCODE_TEXT;
-    if (this._firstFragment) {
-      this._firstFragment = false;
-    } else {
+    const flags = this._flags;
+    if (flags & F_MID_MESSAGE) {
       opcode = OPCODE_CONTINUATION;
+      if (fin) this._flags = flags & ~F_MID_MESSAGE;
+    } else if (!fin) {
+      this._flags = flags | F_MID_MESSAGE;
     }
-    if (fin) this._firstFragment = true;
 
     if (isBlobData) {
       this._sendBlob(payload as Blob, opcode, fin, mask, cb);
-    } else if (this._senderBusy) {
+    } else if (this._flags & F_SENDER_BUSY) {
       this._enqueueFrame(payload as FramePayload, opcode, fin, mask, cb);
     } else {
       this._sendFrame(payload as FramePayload, opcode, fin, mask, cb);
@@ -635,9 +737,9 @@ export class WebSocket extends EventEmitter {
    * `ws._socket.destroy()` lands here too.
    */
   _destroyConnection(): void {
-    if (!this._connected) return;
+    if (!(this._flags & F_CONNECTED)) return;
 
-    this._connected = false;
+    this._flags &= ~F_CONNECTED;
     native.terminate(this._connectionId);
     this._socket!._markGone();
     // Node fails the unsent writes of a destroyed socket on the next tick,
@@ -680,10 +782,11 @@ export class WebSocket extends EventEmitter {
     transport: FedTransport | null = null
   ): void {
     this._connectionId = connectionId;
-    this._transport = transport;
-    this._connected = true;
+    if (transport !== null) this._transport = transport;
+    this._flags = allowSynchronousEvents
+      ? this._flags | F_CONNECTED | F_SYNC_EVENTS
+      : (this._flags | F_CONNECTED) & ~F_SYNC_EVENTS;
     this._socket = socket;
-    this._syncEvents = allowSynchronousEvents;
     this._owner = owner;
     socket._owner = this;
   }
@@ -704,8 +807,8 @@ export class WebSocket extends EventEmitter {
       this._socket._markGone();
     }
     this._connectionId = 0;
-    this._transport = null;
-    this._connected = false;
+    if (this._transport !== null) this._transport = null;
+    this._flags &= ~F_CONNECTED;
     this._owner = null;
   }
 
@@ -729,8 +832,9 @@ export class WebSocket extends EventEmitter {
   /** A message, converted to `binaryType`, to `'message'` listeners. */
   _emitMessage(data: Buffer | Buffer[], isBinary: boolean): void {
     if (isBinary) {
-      if (this._binaryType !== 'nodebuffer' || Array.isArray(data)) {
-        this.emit('message', toBinaryType(data, this._binaryType), true);
+      const binaryType = this._flags & F_BINARY_TYPE;
+      if (binaryType !== BINARY_NODEBUFFER || Array.isArray(data)) {
+        this.emit('message', toBinaryType(data, BINARY_TYPE_NAMES[binaryType >> BINARY_TYPE_SHIFT]), true);
         return;
       }
     } else if (Array.isArray(data)) {
@@ -778,15 +882,16 @@ export class WebSocket extends EventEmitter {
 
   /** The socket is closed: `ws` moves to `CLOSING` at once (`'close'` may wait for held-back events). */
   _connectionGone(): void {
-    this._connected = false;
+    this._flags &= ~F_CONNECTED;
     if (this._socket !== null) this._socket._markGone();
     if (this._readyState !== CLOSED) this._readyState = CLOSING;
   }
 
   /** Whether the peer's close frame is among the held-back events. */
   _deferredHasCloseFrame(): boolean {
-    const queue = this._deferred!;
-    for (let i = this._deferredHead; i < queue.length; i += 3) {
+    const x = this._x!;
+    const queue = x.deferred!;
+    for (let i = x.deferredHead; i < queue.length; i += 3) {
       if (queue[i] === EVENT_CLOSE_FRAME) return true;
     }
     return false;
@@ -813,19 +918,21 @@ export class WebSocket extends EventEmitter {
    * something is already waiting, so they keep their order.
    */
   _defer(kind: number, a: unknown, b: unknown): void {
-    let queue = this._deferred;
-    if (queue === null) queue = this._deferred = [];
+    const x = this._side();
+    let queue = x.deferred;
+    if (queue === null) queue = x.deferred = [];
     queue.push(kind, a, b);
 
-    if (!this._deferredScheduled) {
-      this._deferredScheduled = true;
+    if (!x.deferredScheduled) {
+      x.deferredScheduled = true;
       setImmediate(emitDeferred, this);
     }
   }
 
   /** Whether events are waiting in the deferred queue. */
   _hasDeferred(): boolean {
-    return this._deferred !== null && this._deferredHead < this._deferred.length;
+    const x = this._x;
+    return x !== null && x.deferred !== null && x.deferredHead < x.deferred.length;
   }
 
   // ---------------------------------------------------------------------
@@ -861,7 +968,7 @@ export class WebSocket extends EventEmitter {
       return;
     }
 
-    if (mask === undefined) mask = !this._isServer;
+    if (mask === undefined) mask = !(this._flags & F_SERVER);
     if (!data) data = EMPTY_BUFFER;
 
     if (isBlob(data)) {
@@ -878,7 +985,7 @@ export class WebSocket extends EventEmitter {
       throw new RangeError('The data size must not be greater than 125 bytes');
     }
 
-    if (this._senderBusy) {
+    if (this._flags & F_SENDER_BUSY) {
       this._enqueueFrame(payload, opcode, true, !!mask, cb);
     } else {
       this._sendFrame(payload, opcode, true, !!mask, cb);
@@ -887,14 +994,14 @@ export class WebSocket extends EventEmitter {
 
   /** One frame to the core; the callback follows the write (see `native.send`). */
   _sendFrame(payload: FramePayload, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
-    const target = this._connected
+    const target = this._flags & F_CONNECTED
       ? native.send(
           this._connectionId,
           payload,
           opcode,
           fin,
           // A client's `generateMask` picks each masked frame's key, as in `ws`.
-          mask && this._generateMask !== undefined ? generatedMaskKey(this._generateMask) : mask
+          mask && this._x !== null && this._x.generateMask !== undefined ? generatedMaskKey(this._x.generateMask) : mask
         )
       : -1;
 
@@ -907,7 +1014,8 @@ export class WebSocket extends EventEmitter {
       return;
     }
 
-    let targets = this._flushTargets;
+    let x = this._x;
+    let targets = x === null ? null : x.flushTargets;
 
     if (target === 0) {
       // Out already, unless earlier frames are still waiting: keep order.
@@ -916,23 +1024,26 @@ export class WebSocket extends EventEmitter {
         return;
       }
       targets.push(targets[targets.length - 1]);
-      this._flushCallbacks!.push(cb as WriteCallback);
+      x!.flushCallbacks!.push(cb as WriteCallback);
       return;
     }
 
     if (targets === null) {
-      targets = this._flushTargets = [];
-      this._flushCallbacks = [];
+      x = this._side();
+      targets = x.flushTargets = [];
+      x.flushCallbacks = [];
     }
     if (targets.length === 0) native.setFlushEvents(this._connectionId, true);
     targets.push(target);
-    this._flushCallbacks!.push(cb as WriteCallback);
+    x!.flushCallbacks!.push(cb as WriteCallback);
   }
 
   /** `onFlush`: call the callbacks of the frames that are out now. */
   _flushed(flushed: number): void {
-    const targets = this._flushTargets;
-    const callbacks = this._flushCallbacks;
+    const x = this._x;
+    if (x === null) return;
+    const targets = x.flushTargets;
+    const callbacks = x.flushCallbacks;
     if (targets === null || callbacks === null) return;
 
     try {
@@ -942,7 +1053,7 @@ export class WebSocket extends EventEmitter {
       }
     } finally {
       if (targets.length === 0) {
-        if (this._connected) native.setFlushEvents(this._connectionId, false);
+        if (this._flags & F_CONNECTED) native.setFlushEvents(this._connectionId, false);
       } else if (targets[0] <= flushed) {
         // A callback threw; the others still get called.
         process.nextTick(flushAgain, this, flushed);
@@ -952,11 +1063,13 @@ export class WebSocket extends EventEmitter {
 
   /** The connection is gone: writes that never left fail like Node's do. */
   _failPendingWrites(): void {
-    const callbacks = this._flushCallbacks;
+    const x = this._x;
+    if (x === null) return;
+    const callbacks = x.flushCallbacks;
     if (callbacks === null || callbacks.length === 0) return;
 
-    this._flushTargets = null;
-    this._flushCallbacks = null;
+    x.flushTargets = null;
+    x.flushCallbacks = null;
 
     let i = 0;
     try {
@@ -971,7 +1084,7 @@ export class WebSocket extends EventEmitter {
   /** `ws` `sendAfterClose`: count the bytes, fail the callback. */
   _sendAfterClose(data: unknown, cb: SendCallback | undefined): void {
     if (data) {
-      this._bufferedBytes += isBlob(data) ? data.size : payloadLength(toPayload(data));
+      this._side().bufferedBytes += isBlob(data) ? data.size : payloadLength(toPayload(data));
     }
 
     if (cb) process.nextTick(cb, createNotOpenError(this._readyState));
@@ -979,32 +1092,32 @@ export class WebSocket extends EventEmitter {
 
   /** The close frame to the core (`code` -1: no payload). */
   _sendCloseFrame(code: number, reason: string | Buffer | undefined): void {
-    if (!this._connected) return;
+    if (!(this._flags & F_CONNECTED)) return;
     native.close(this._connectionId, code, reason);
     this._closeFrameSent = true;
   }
 
   /** Read a Blob, then send it as one frame; later sends wait (`ws` `getBlobData`). */
   _sendBlob(blob: Blob, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
-    if (this._senderBusy) {
+    if (this._flags & F_SENDER_BUSY) {
       this._enqueue({ kind: 'blob', data: blob, opcode, fin, mask, code: 0, cb, byteLength: blob.size });
       return;
     }
 
     const byteLength = blob.size;
-    this._bufferedBytes += byteLength;
-    this._senderBusy = true;
+    this._side().bufferedBytes += byteLength;
+    this._flags |= F_SENDER_BUSY;
 
     blob.arrayBuffer().then(
       (arrayBuffer) => {
-        if (!this._connected) {
+        if (!(this._flags & F_CONNECTED)) {
           const err = new Error('The socket was closed while the blob was being read');
           process.nextTick(callQueuedCallbacks, this, err, cb);
           return;
         }
 
-        this._bufferedBytes -= byteLength;
-        this._senderBusy = false;
+        this._x!.bufferedBytes -= byteLength;
+        this._flags &= ~F_SENDER_BUSY;
         this._sendFrame(Buffer.from(arrayBuffer), opcode, fin, mask, cb);
         this._dequeue();
       },
@@ -1019,19 +1132,21 @@ export class WebSocket extends EventEmitter {
   }
 
   _enqueue(operation: QueuedOperation): void {
-    if (this._senderQueue === null) this._senderQueue = [];
-    this._bufferedBytes += operation.byteLength;
-    this._senderQueue.push(operation);
+    const x = this._side();
+    if (x.senderQueue === null) x.senderQueue = [];
+    x.bufferedBytes += operation.byteLength;
+    x.senderQueue.push(operation);
   }
 
   /** Run queued operations until one is a Blob (which makes the sender busy again). */
   _dequeue(): void {
-    const queue = this._senderQueue;
+    const x = this._x;
+    const queue = x === null ? null : x.senderQueue;
     if (queue === null) return;
 
-    while (!this._senderBusy && queue.length !== 0) {
+    while (!(this._flags & F_SENDER_BUSY) && queue.length !== 0) {
       const op = queue.shift()!;
-      this._bufferedBytes -= op.byteLength;
+      x!.bufferedBytes -= op.byteLength;
 
       if (op.kind === 'frame') {
         this._sendFrame(op.data as FramePayload, op.opcode, op.fin, op.mask, op.cb);
@@ -1068,6 +1183,91 @@ for (const property of [
   'url'
 ]) {
   Object.defineProperty(WebSocket.prototype, property, { enumerable: true });
+}
+
+// ---------------------------------------------------------------------------
+// Memory per connection. A server keeps one WebSocket per open connection,
+// so its size is the library's idle cost: own properties are only
+// `_events`, `_eventsCount`, `_connectionId`, `_readyState`, `_flags`,
+// `_socket`, `_owner` and `_x` (88 bytes). `EventEmitter.init` does not run
+// (see `useLightEmitter`). The names `ws` keeps on its instances stay
+// readable (and writable) through the accessors and defaults below; an own
+// property appears only where a value differs from the default.
+// ---------------------------------------------------------------------------
+
+useLightEmitter(WebSocket);
+
+/** An accessor pair over one bit of `_flags` (`inverted`: the property is true when the bit is clear). */
+function defineFlag(name: string, bit: number, inverted: boolean): void {
+  Object.defineProperty(WebSocket.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: WebSocket): boolean {
+      return ((this._flags & bit) !== 0) !== inverted;
+    },
+    set(this: WebSocket, value: boolean) {
+      this._flags = !!value !== inverted ? this._flags | bit : this._flags & ~bit;
+    }
+  });
+}
+
+defineFlag('_isServer', F_SERVER, false);
+defineFlag('_connected', F_CONNECTED, false);
+defineFlag('_syncEvents', F_SYNC_EVENTS, false);
+defineFlag('_paused', F_PAUSED, false);
+defineFlag('_closeFrameReceived', F_CLOSE_FRAME_RECEIVED, false);
+defineFlag('_closeFrameSent', F_CLOSE_FRAME_SENT, false);
+defineFlag('_errorEmitted', F_ERROR_EMITTED, false);
+defineFlag('_protocolErrored', F_PROTOCOL_ERRORED, false);
+defineFlag('_firstFragment', F_MID_MESSAGE, true);
+defineFlag('_senderBusy', F_SENDER_BUSY, false);
+
+Object.defineProperty(WebSocket.prototype, '_binaryType', {
+  configurable: true,
+  enumerable: false,
+  get(this: WebSocket): BinaryType {
+    return BINARY_TYPE_NAMES[(this._flags & F_BINARY_TYPE) >> BINARY_TYPE_SHIFT];
+  },
+  set(this: WebSocket, type: BinaryType) {
+    const code = BINARY_TYPE_NAMES.indexOf(type);
+    if (code !== -1) this._flags = (this._flags & ~F_BINARY_TYPE) | (code << BINARY_TYPE_SHIFT);
+  }
+});
+
+/** An accessor pair over a field of `_x` (made on the first write). */
+function defineSideField<K extends keyof SideState>(name: string, field: K): void {
+  const fallback = new SideState()[field];
+  Object.defineProperty(WebSocket.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: WebSocket): SideState[K] {
+      const x = this._x;
+      return x === null ? fallback : x[field];
+    },
+    set(this: WebSocket, value: SideState[K]) {
+      this._side()[field] = value;
+    }
+  });
+}
+
+defineSideField('_closeCode', 'closeCode');
+defineSideField('_closeMessage', 'closeMessage');
+defineSideField('_url', 'url');
+defineSideField('_req', 'req');
+defineSideField('_redirects', 'redirects');
+defineSideField('_generateMask', 'generateMask');
+
+for (const [name, value] of [
+  ['_extensions', NO_EXTENSIONS],
+  ['_protocol', ''],
+  ['_receiver', null],
+  ['_sender', null],
+  ['_autoPong', true],
+  ['_maxPendingAutoPongs', DEFAULT_MAX_PENDING_AUTO_PONGS],
+  ['_closeTimeout', CLOSE_TIMEOUT],
+  ['_transport', null]
+] as const) {
+  Object.defineProperty(WebSocket.prototype, name, { configurable: true, enumerable: false, writable: true, value });
 }
 
 defineEventHandlerProperties(WebSocket.prototype);
@@ -1226,7 +1426,7 @@ function failCallbacks(callbacks: WriteCallback[]): void {
 function callQueuedCallbacks(ws: WebSocket, err: Error, cb: SendCallback | undefined): void {
   if (typeof cb === 'function') cb(err);
 
-  const queue = ws._senderQueue;
+  const queue = ws._x === null ? null : ws._x.senderQueue;
   if (queue === null) return;
   for (let i = 0; i < queue.length; i++) {
     const callback = queue[i].cb;
@@ -1257,31 +1457,32 @@ function blobReadFailed(ws: WebSocket, err: Error, cb: SendCallback | undefined)
  * runs, so events queued meanwhile do not schedule a second runner.
  */
 function emitDeferred(ws: WebSocket): void {
-  const queue = ws._deferred!;
+  const x = ws._x!;
+  const queue = x.deferred!;
 
   try {
-    if (ws._deferredHead < queue.length) runDeferredEntry(ws, queue);
-    while (ws._deferredHead < queue.length && (queue[ws._deferredHead] as number) > EVENT_PONG) {
-      runDeferredEntry(ws, queue);
+    if (x.deferredHead < queue.length) runDeferredEntry(ws, x, queue);
+    while (x.deferredHead < queue.length && (queue[x.deferredHead] as number) > EVENT_PONG) {
+      runDeferredEntry(ws, x, queue);
     }
   } finally {
-    if (ws._deferredHead < queue.length) {
+    if (x.deferredHead < queue.length) {
       setImmediate(emitDeferred, ws);
     } else {
-      ws._deferredScheduled = false;
+      x.deferredScheduled = false;
       queue.length = 0;
-      ws._deferredHead = 0;
+      x.deferredHead = 0;
     }
   }
 }
 
-function runDeferredEntry(ws: WebSocket, queue: unknown[]): void {
-  const head = ws._deferredHead;
+function runDeferredEntry(ws: WebSocket, x: SideState, queue: unknown[]): void {
+  const head = x.deferredHead;
   const kind = queue[head] as number;
   const a = queue[head + 1];
   const b = queue[head + 2];
   queue[head + 1] = queue[head + 2] = undefined;
-  ws._deferredHead = head + 3;
+  x.deferredHead = head + 3;
 
   switch (kind) {
     case EVENT_MESSAGE:
@@ -1315,7 +1516,7 @@ function onUpgrade(owner: object, id: number, request: UpgradeRequest, check: Ha
 
 function onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void {
   const websocket = ws as WebSocket;
-  if (websocket._syncEvents) websocket._emitMessage(data, isBinary);
+  if (websocket._flags & F_SYNC_EVENTS) websocket._emitMessage(data, isBinary);
   else websocket._defer(EVENT_MESSAGE, data, isBinary);
 }
 
@@ -1326,13 +1527,13 @@ function onPooledMessage(ws: object, slab: ArrayBuffer, offset: number, length: 
 
 function onPing(ws: object, data: Buffer): void {
   const websocket = ws as WebSocket;
-  if (websocket._syncEvents) websocket.emit('ping', data);
+  if (websocket._flags & F_SYNC_EVENTS) websocket.emit('ping', data);
   else websocket._defer(EVENT_PING, data, undefined);
 }
 
 function onPong(ws: object, data: Buffer): void {
   const websocket = ws as WebSocket;
-  if (websocket._syncEvents) websocket.emit('pong', data);
+  if (websocket._flags & F_SYNC_EVENTS) websocket.emit('pong', data);
   else websocket._defer(EVENT_PONG, data, undefined);
 }
 
