@@ -130,10 +130,25 @@ async function measureConnRate(scenario, server, ctx) {
   });
 }
 
+const IDLE_WARMUP_CONNECTIONS = 1000;
+
 // RSS with the connections open minus RSS before (both after two GCs in
 // the server), divided by the number of connections.
 async function measureIdle(scenario, server, ctx) {
   const connections = Math.min(scenario.load.connections, ctx.maxIdleConnections);
+  // Warm-up: a first, smaller round of the same connections (opened, then
+  // closed) pages in the code each server runs per connection. Those are
+  // file-backed text pages of node and the addon that count in RSS; without
+  // this, "before" and "during" would differ by them too (measured: about
+  // 4 MB, 400 bytes per connection of 10,000).
+  const warmup = await runLoadgenFor(
+    ctx,
+    ['idle', ...commonArgs(server, ctx), '--connections', String(Math.min(IDLE_WARMUP_CONNECTIONS, connections))],
+    (event, child) => {
+      if (event.event === 'ready') child.stdin.end('close\n');
+    },
+  );
+  if (warmup.failure) return warmup.failure;
   const before = await server.memory();
   let during = null;
   let queryError = null;
