@@ -93,7 +93,9 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       maskOutgoing_(false),
       idleKeepAlive_(false),
       fed_(false),
-      transportGone_(false) {
+      transportGone_(false),
+      fragments_(false) {
+  config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
   }
@@ -363,12 +365,9 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
                                const ConnectionSettings& settings, void* userData) {
   if (phase_ != Phase::kAwaitingDecision) return false;
   userData_ = userData;
-  settings_ = settings;
-  parserOptions_.isServer = !settings.client;
+  config_ = &context_.internConfig(settings);
+  fragments_ = settings.fragments;
   maskOutgoing_ = settings.client;
-  parserOptions_.maxPayload = settings.maxPayload;
-  parserOptions_.maxFragments = settings.maxFragments;
-  parserOptions_.skipUtf8Validation = settings.skipUtf8Validation;
   phase_ = Phase::kWebSocket;
   writeBytes(response, length, nullptr, 0, nullptr);
   if (request_->leftover.empty()) {
@@ -399,7 +398,7 @@ void Connection::endRaw() {
   }
   updatePoll();
   // A peer that never reads must not keep the socket forever.
-  if (!timer_) timer_ = Timer::start(context_, settings_.closeTimeoutMs, onCloseTimeout, this);
+  if (!timer_) timer_ = Timer::start(context_, config_->settings.closeTimeoutMs, onCloseTimeout, this);
   endStream();
 }
 
@@ -428,7 +427,7 @@ void Connection::onDeferredWork(void* data) {
 void Connection::processFrames(uint8_t* data, size_t length) {
   if (errored_ || closeReceived_) return;  // input after a close or an error is ignored (ws)
   FrameEvents events{*this};
-  const size_t consumed = core::parseFrames(parser_, parserOptions_, data, length, events);
+  const size_t consumed = core::parseFrames(parser_, config_->parser, data, length, events);
   if (phase_ != Phase::kWebSocket || errored_ || closeReceived_) return;
   const size_t rest = length - consumed;
   if (rest == 0) return;
@@ -449,7 +448,7 @@ bool Connection::handleMessageStart(bool binary, bool /*compressed*/) {
 }
 
 bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd) {
-  const bool fragmentsMode = settings_.fragments && messageBinary_;
+  const bool fragmentsMode = fragments_ && messageBinary_;
   if (messageEnd && (!assembler_ || assembler_->empty()) && !fragmentsMode) {
     // The whole message is in the receive buffer: hand it up from there.
     MessageView message;
@@ -481,10 +480,10 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
 
 bool Connection::handlePing(uint8_t* data, size_t length) {
   bool tooManyPongs = false;
-  if (settings_.autoPong && !closeSent_) {
+  if (config_->settings.autoPong && !closeSent_) {
     // ws terminates a peer whose automatic pongs pile up unwritten; pongs
     // count as pending until the batch they were made in is flushed.
-    if (settings_.maxPendingAutoPongs > 0 && pendingAutoPongs_ >= settings_.maxPendingAutoPongs) {
+    if (config_->settings.maxPendingAutoPongs > 0 && pendingAutoPongs_ >= config_->settings.maxPendingAutoPongs) {
       tooManyPongs = true;
     } else {
       ++pendingAutoPongs_;
@@ -576,7 +575,7 @@ void Connection::resume() {
 
 void Connection::armCloseTimer() {
   if (timer_ || phase_ == Phase::kClosed) return;
-  timer_ = Timer::start(context_, settings_.closeTimeoutMs, onCloseTimeout, this);
+  timer_ = Timer::start(context_, config_->settings.closeTimeoutMs, onCloseTimeout, this);
 }
 
 void Connection::onCloseTimeout(void* data) {

@@ -40,6 +40,12 @@ struct ConnectionSettings {
   bool client = false;
 };
 
+// Settings as the core uses them; equal settings share one instance.
+struct ConnectionConfig {
+  ConnectionSettings settings;
+  core::FrameParserOptions parser;
+};
+
 class Connection final : public PollTarget {
  public:
   // A socket just accepted by `listener`: starts in the request phase.
@@ -89,7 +95,7 @@ class Connection final : public PollTarget {
   void resume();
   size_t bufferedAmount() const { return queuedBytes(); }
   void setFlushEvents(bool enabled) { flushEvents_ = enabled; }
-  void setFragments(bool enabled) { settings_.fragments = enabled; }
+  void setFragments(bool enabled) { fragments_ = enabled; }
   // ws's socket.end() on an open WebSocket: FIN after queued bytes; the
   // connection ends with the peer's FIN or the close timeout.
   void endWebSocket();
@@ -175,6 +181,7 @@ class Connection final : public PollTarget {
   bool idleKeepAlive_ : 1;  // answered a plain request, waiting for another
   bool fed_ : 1;
   bool transportGone_ : 1;  // a fed connection's stream closed on the JS side
+  bool fragments_ : 1;      // deliver fragmented binary messages as arrays
   uint8_t carryLength_ = 0;
   uint32_t pendingAutoPongs_ = 0;
 
@@ -183,8 +190,10 @@ class Connection final : public PollTarget {
   std::unique_ptr<RequestState> request_;  // request phase only
   std::unique_ptr<uint8_t[]> carry_;       // an incomplete frame header or control frame
   core::FrameParserState parser_{};
-  core::FrameParserOptions parserOptions_{};
-  ConnectionSettings settings_{};
+  // Shared by every connection with the same settings (one per server
+  // configuration, interned by LoopContext); fragments mode is per
+  // connection because binaryType may change.
+  const ConnectionConfig* config_;
   // Allocated on first need: most connections never assemble a message
   // from pieces, nor meet a socket that is not writable.
   std::unique_ptr<MessageAssembler> assembler_;

@@ -31,6 +31,27 @@ LoopContext::LoopContext(uv_loop_t* loop, ConnectionEvents* events)
   handleOpened();
 }
 
+const ConnectionConfig& LoopContext::internConfig(const ConnectionSettings& settings) {
+  for (const auto& config : configs_) {
+    const ConnectionSettings& known = config->settings;
+    if (known.maxPayload == settings.maxPayload && known.maxFragments == settings.maxFragments &&
+        known.maxPendingAutoPongs == settings.maxPendingAutoPongs &&
+        known.closeTimeoutMs == settings.closeTimeoutMs &&
+        known.skipUtf8Validation == settings.skipUtf8Validation &&
+        known.autoPong == settings.autoPong && known.client == settings.client) {
+      return *config;
+    }
+  }
+  auto config = std::make_unique<ConnectionConfig>();
+  config->settings = settings;
+  config->parser.isServer = !settings.client;
+  config->parser.maxPayload = settings.maxPayload;
+  config->parser.maxFragments = settings.maxFragments;
+  config->parser.skipUtf8Validation = settings.skipUtf8Validation;
+  configs_.push_back(std::move(config));
+  return *configs_.back();
+}
+
 void LoopContext::bury(Connection* connection) {
   if (buried_.empty()) uv_check_start(&reaper_, onCheck);
   buried_.push_back(connection);

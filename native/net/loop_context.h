@@ -17,6 +17,8 @@ namespace uws::net {
 
 class Connection;
 class Listener;
+struct ConnectionConfig;
+struct ConnectionSettings;
 
 class LoopContext {
  public:
@@ -51,6 +53,10 @@ class LoopContext {
   double registerConnection(Connection* connection);
   void unregisterConnection(double id);
   Connection* findConnection(double id) const;
+
+  // The shared config for these settings (kept until the loop ends; there
+  // is one per distinct server configuration).
+  const ConnectionConfig& internConfig(const ConnectionSettings& settings);
 
   // Four unpredictable bytes for a frame mask, drawn from a pool that is
   // refilled from OpenSSL's CSPRNG.
@@ -89,6 +95,7 @@ class LoopContext {
   size_t corkLength_ = 0;
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
+  std::vector<std::unique_ptr<ConnectionConfig>> configs_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> freeSlots_;
   std::vector<Listener*> listeners_;
