@@ -74,7 +74,7 @@ export function openClientConnection(
     // The core masks what it sends and refuses masked frames.
     client: true
   };
-  const accepted = native.accept(id, ws, '', acceptOptions);
+  const accepted = native.accept(id, '', acceptOptions);
 
   ws._open();
 

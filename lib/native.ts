@@ -77,38 +77,41 @@ export interface BoundAddress {
 /**
  * Functions the addon calls. Each is called with `this` undefined, inside a
  * callback scope (ticks and microtasks run after the whole batch of events of
- * one read). `ws` is the object given to `accept`.
+ * one read). A WebSocket is named by its connection id (`id`): the addon
+ * keeps no reference to JS objects per connection, JS maps ids to its
+ * WebSockets (the low 24 bits of an id are a slot number, unique among the
+ * connections open at one time).
  */
 export interface NativeCallbacks {
   /** A complete upgrade request reached a listener; `owner` is the object given to `listen`. */
   onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void;
   /** A complete message. `data` is an array of Buffers only in `fragments` mode for binary messages. */
-  onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void;
+  onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void;
   /**
    * A small message, copied into `slab` (a pool ArrayBuffer shared by many
    * messages, as Node's Buffer pool is) at `offset`: the Buffer view of it is
    * the message. Optional; without it every message goes to `onMessage`.
    */
-  onPooledMessage?(ws: object, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void;
+  onPooledMessage?(id: number, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
-  onPing(ws: object, data: Buffer): void;
-  onPong(ws: object, data: Buffer): void;
+  onPing(id: number, data: Buffer): void;
+  onPong(id: number, data: Buffer): void;
   /**
    * The peer's close frame (code 1005 when it had no payload). The addon has
    * already answered it as ws does (echoed the code and reason if no close
    * frame was sent yet, then ends the TCP stream once the answer is written).
    */
-  onCloseFrame(ws: object, code: number, reason: Buffer): void;
+  onCloseFrame(id: number, code: number, reason: Buffer): void;
   /**
    * The peer broke the protocol. The addon has already sent a close frame
    * with `closeCode` (unless one was sent before) and ends the TCP stream; input
    * is ignored from now on.
    */
-  onProtocolError(ws: object, code: string, message: string, closeCode: number, isRangeError: boolean): void;
+  onProtocolError(id: number, code: string, message: string, closeCode: number, isRangeError: boolean): void;
   /** Bytes of the write queue left the process; `flushed` counts them since the connection began (see `send`). Only while `setFlushEvents(id, true)`. */
-  onFlush(ws: object, flushed: number): void;
+  onFlush(id: number, flushed: number): void;
   /** The TCP connection is closed (peer gone, close handshake done, close timeout, I/O error). Final. */
-  onEnd(ws: object): void;
+  onEnd(id: number): void;
   /**
    * Bytes for a fed connection (`createFed`): write them to its stream.
    * `transport` is the object given to `createFed`; `data` is a new Buffer
@@ -165,10 +168,11 @@ export interface NativeAddon {
 
   /**
    * Writes `response` (the 101 head) and makes the connection a WebSocket;
-   * bytes that arrived behind the request are parsed right after. Returns false
-   * if the connection is gone (closed while JS decided).
+   * bytes that arrived behind the request are parsed on the next loop turn
+   * (never inside this call). Returns false if the connection is gone
+   * (closed while JS decided).
    */
-  accept(id: number, ws: object, response: string, options: AcceptOptions): boolean;
+  accept(id: number, response: string, options: AcceptOptions): boolean;
   /** Writes raw bytes (an HTTP response) on a connection that is not a WebSocket yet. */
   writeRaw(id: number, data: string | Buffer): boolean;
   /**

@@ -62,7 +62,7 @@ interface StreamHandle {
  * already buffered (drained with `socket.read()` until null, THEN
  * `socket._handle.readStop()` — reading may restart reading, so it stops
  * after draining). The returned id is not yet a WebSocket: call
- * `native.accept(id, ws, response101, options)` next.
+ * `native.accept(id, response101, options)` next.
  *
  * @param owner - the async resource the connection's callbacks run under
  *   (the server, or the client WebSocket)

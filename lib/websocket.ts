@@ -741,6 +741,7 @@ export class WebSocket extends EventEmitter {
 
     this._flags &= ~F_CONNECTED;
     native.terminate(this._connectionId);
+    detachConnection(this._connectionId);
     this._socket!._markGone();
     // Node fails the unsent writes of a destroyed socket on the next tick,
     // and the socket's `'close'` (→ the WebSocket's) comes from the handle's
@@ -782,6 +783,7 @@ export class WebSocket extends EventEmitter {
     transport: FedTransport | null = null
   ): void {
     this._connectionId = connectionId;
+    attachConnection(connectionId, this);
     if (transport !== null) this._transport = transport;
     this._flags = allowSynchronousEvents
       ? this._flags | F_CONNECTED | F_SYNC_EVENTS
@@ -806,6 +808,7 @@ export class WebSocket extends EventEmitter {
       this._socket._owner = null;
       this._socket._markGone();
     }
+    detachConnection(this._connectionId);
     this._connectionId = 0;
     if (this._transport !== null) this._transport = null;
     this._flags &= ~F_CONNECTED;
@@ -1507,61 +1510,83 @@ function runDeferredEntry(ws: WebSocket, x: SideState, queue: unknown[]): void {
 }
 
 // ---------------------------------------------------------------------------
-// The addon's callbacks. `ws` is always a WebSocket given to `accept`.
+// The addon's callbacks. They name a WebSocket by its connection id: the
+// table below maps ids to WebSockets, so the addon keeps no per-connection
+// JS reference (that saves about 100 bytes per connection).
 // ---------------------------------------------------------------------------
+
+/** How many slots connection ids address (the low 24 bits; see lib/native.ts). */
+const CONNECTION_SLOTS = 16777216;
+
+/** Open WebSockets by connection slot; set by `_bindConnection`. */
+const connectionTable: (WebSocket | undefined)[] = [];
+
+/** Records `ws` as the WebSocket of connection `id`. */
+function attachConnection(id: number, ws: WebSocket): void {
+  connectionTable[id % CONNECTION_SLOTS] = ws;
+}
+
+/** Forgets connection `id` (it ended, or JS closed it without an `onEnd`). */
+function detachConnection(id: number): void {
+  const slot = id % CONNECTION_SLOTS;
+  if (connectionTable[slot] !== undefined && connectionTable[slot]!._connectionId === id) {
+    connectionTable[slot] = undefined;
+  }
+}
 
 function onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void {
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 }
 
-function onMessage(ws: object, data: Buffer | Buffer[], isBinary: boolean): void {
-  const websocket = ws as WebSocket;
+function onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void {
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket._emitMessage(data, isBinary);
   else websocket._defer(EVENT_MESSAGE, data, isBinary);
 }
 
 /** A small message the core copied into a pool slab (see `NativeCallbacks.onPooledMessage`). */
-function onPooledMessage(ws: object, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void {
-  onMessage(ws, Buffer.from(slab, offset, length), isBinary);
+function onPooledMessage(id: number, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void {
+  onMessage(id, Buffer.from(slab, offset, length), isBinary);
 }
 
-function onPing(ws: object, data: Buffer): void {
-  const websocket = ws as WebSocket;
+function onPing(id: number, data: Buffer): void {
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket.emit('ping', data);
   else websocket._defer(EVENT_PING, data, undefined);
 }
 
-function onPong(ws: object, data: Buffer): void {
-  const websocket = ws as WebSocket;
+function onPong(id: number, data: Buffer): void {
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket.emit('pong', data);
   else websocket._defer(EVENT_PONG, data, undefined);
 }
 
-function onCloseFrame(ws: object, code: number, reason: Buffer): void {
-  const websocket = ws as WebSocket;
+function onCloseFrame(id: number, code: number, reason: Buffer): void {
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._hasDeferred()) websocket._defer(EVENT_CLOSE_FRAME, code, reason);
   else websocket._closeFrameArrived(code, reason);
 }
 
 function onProtocolError(
-  ws: object,
+  id: number,
   code: string,
   message: string,
   closeCode: number,
   isRangeError: boolean
 ): void {
-  const websocket = ws as WebSocket;
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   const err = createProtocolError(code, message, closeCode, isRangeError);
   if (websocket._hasDeferred()) websocket._defer(EVENT_PROTOCOL_ERROR, err, undefined);
   else websocket._protocolErrorArrived(err);
 }
 
-function onFlush(ws: object, flushed: number): void {
-  (ws as WebSocket)._flushed(flushed);
+function onFlush(id: number, flushed: number): void {
+  connectionTable[id % CONNECTION_SLOTS]!._flushed(flushed);
 }
 
-function onEnd(ws: object): void {
-  const websocket = ws as WebSocket;
+function onEnd(id: number): void {
+  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  detachConnection(id);
 
   if (!websocket._hasDeferred()) {
     websocket._connectionEnded();

@@ -123,6 +123,12 @@ void AddonState::call(Callback which, size_t argc, napi_value* argv) {
   }
 }
 
+napi_value AddonState::idValue(const net::Connection& connection) {
+  napi_value id;
+  napi_create_double(env_, connection.id(), &id);
+  return id;
+}
+
 napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
   napi_value buffer;
   napi_create_buffer_copy(env_, length, data, nullptr, &buffer);
@@ -173,7 +179,7 @@ void AddonState::onMessage(net::Connection& connection, net::MessageView& messag
   if (!message.frameSizes && message.length <= kPooledMax && callbacks_[kOnPooledMessage]) {
     const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
     napi_value argv[5];
-    argv[0] = reference(connection.userData());
+    argv[0] = idValue(connection);
     size_t offset = 0;
     argv[1] = pooledCopy(bytes, message.length, &offset);
     std::free(message.owned);
@@ -185,7 +191,7 @@ void AddonState::onMessage(net::Connection& connection, net::MessageView& messag
     return;
   }
   napi_value argv[3];
-  argv[0] = reference(connection.userData());
+  argv[0] = idValue(connection);
   if (message.frameSizes) {
     // fragments mode: one Buffer per frame payload, as ws delivers them.
     napi_create_array_with_length(env_, message.frameSizes->size(), &argv[1]);
@@ -212,19 +218,19 @@ void AddonState::onMessage(net::Connection& connection, net::MessageView& messag
 }
 
 void AddonState::onPing(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {reference(connection.userData()), bufferCopy(data, length)};
+  napi_value argv[2] = {idValue(connection), bufferCopy(data, length)};
   call(kOnPing, 2, argv);
 }
 
 void AddonState::onPong(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {reference(connection.userData()), bufferCopy(data, length)};
+  napi_value argv[2] = {idValue(connection), bufferCopy(data, length)};
   call(kOnPong, 2, argv);
 }
 
 void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const uint8_t* reason,
                               size_t length) {
   napi_value argv[3];
-  argv[0] = reference(connection.userData());
+  argv[0] = idValue(connection);
   napi_create_uint32(env_, code, &argv[1]);
   argv[2] = bufferCopy(reason, length);
   call(kOnCloseFrame, 3, argv);
@@ -232,7 +238,7 @@ void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const 
 
 void AddonState::onProtocolError(net::Connection& connection, const core::ProtocolError& error) {
   napi_value argv[5];
-  argv[0] = reference(connection.userData());
+  argv[0] = idValue(connection);
   napi_create_string_utf8(env_, error.code, NAPI_AUTO_LENGTH, &argv[1]);
   napi_create_string_utf8(env_, error.message, NAPI_AUTO_LENGTH, &argv[2]);
   napi_create_uint32(env_, error.closeCode, &argv[3]);
@@ -242,18 +248,17 @@ void AddonState::onProtocolError(net::Connection& connection, const core::Protoc
 
 void AddonState::onFlush(net::Connection& connection, uint64_t flushed) {
   napi_value argv[2];
-  argv[0] = reference(connection.userData());
+  argv[0] = idValue(connection);
   napi_create_double(env_, static_cast<double>(flushed), &argv[1]);
   call(kOnFlush, 2, argv);
 }
 
 void AddonState::onEnd(net::Connection& connection) {
-  napi_value argv[1] = {reference(connection.userData())};
+  napi_value argv[1] = {idValue(connection)};
   call(kOnEnd, 1, argv);
 }
 
 void AddonState::onRelease(net::Connection& connection) {
-  if (connection.userData()) napi_delete_reference(env_, static_cast<napi_ref>(connection.userData()));
   if (connection.transport()) napi_delete_reference(env_, static_cast<napi_ref>(connection.transport()));
 }
 

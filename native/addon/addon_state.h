@@ -90,6 +90,9 @@ class AddonState final : public net::ConnectionEvents {
   void call(Callback which, size_t argc, napi_value* argv);
   napi_value reference(void* ref);
   napi_value bufferCopy(const uint8_t* data, size_t length);
+  // JS knows a WebSocket by its connection id (a table on the JS side), so
+  // no per-connection reference is kept here.
+  napi_value idValue(const net::Connection& connection);
   // Copies a small message into the current pool slab; returns the slab and
   // sets *offset, starting a new slab when this one is full.
   napi_value pooledCopy(const uint8_t* data, size_t length, size_t* offset);

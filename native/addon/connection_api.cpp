@@ -42,12 +42,14 @@ bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* len
   return bytesOf(env, value, data, length);
 }
 
+// accept(id, response, options): writes the 101 and makes the connection a
+// WebSocket; from now on events name it by its id.
 napi_value accept(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
   if (!connection) return boolValue(env, false);
-  std::string response = toString(env, args.argv[2]);
-  napi_value options = args.argv[3];
+  std::string response = toString(env, args.argv[1]);
+  napi_value options = args.argv[2];
   net::ConnectionSettings settings;
   settings.maxPayload = static_cast<uint64_t>(std::max(0.0, numberProperty(env, options, "maxPayload", 100 * 1024 * 1024)));
   settings.maxFragments = static_cast<uint32_t>(std::max(0.0, numberProperty(env, options, "maxFragments", 16 * 1024)));
@@ -57,12 +59,8 @@ napi_value accept(napi_env env, napi_callback_info info) {
   settings.autoPong = boolProperty(env, options, "autoPong", true);
   settings.fragments = boolProperty(env, options, "fragments", false);
   settings.client = boolProperty(env, options, "client", false);
-  napi_ref ws;
-  napi_create_reference(env, args.argv[1], 1, &ws);
-  const bool accepted = connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
-                                                  response.size(), settings, ws);
-  if (!accepted) napi_delete_reference(env, ws);
-  return boolValue(env, accepted);
+  return boolValue(env, connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
+                                                  response.size(), settings));
 }
 
 // adopt(owner, fd, leftover): takes over a socket Node opened. The fd is

@@ -94,7 +94,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       idleKeepAlive_(false),
       fed_(false),
       transportGone_(false),
-      fragments_(false) {
+      fragments_(false),
+      attached_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -362,9 +363,9 @@ void Connection::onHandshakeTimeout(void* data) {
 }
 
 bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
-                               const ConnectionSettings& settings, void* userData) {
+                               const ConnectionSettings& settings) {
   if (phase_ != Phase::kAwaitingDecision) return false;
-  userData_ = userData;
+  attached_ = true;
   config_ = &context_.internConfig(settings);
   fragments_ = settings.fragments;
   maskOutgoing_ = settings.client;
@@ -748,7 +749,7 @@ void Connection::flushQueue() {
   }
   if (queueEmpty() && context_.corkOwner() != this) pendingAutoPongs_ = 0;
   updatePoll();
-  if (flushEvents_ && userData_ && queue_->flushedTotal() != before) {
+  if (flushEvents_ && attached_ && queue_->flushedTotal() != before) {
     context_.events().onFlush(*this, queue_->flushedTotal());
   }
   maybeShutdown();
@@ -817,9 +818,9 @@ void Connection::destroy(bool notify) {
   if (assembler_) assembler_->reset();
   carry_.reset();
   if (queue_) queue_->clear();
-  if (notify && wasWebSocket && userData_) context_.events().onEnd(*this);
+  if (notify && wasWebSocket && attached_) context_.events().onEnd(*this);
   context_.events().onRelease(*this);
-  userData_ = nullptr;
+  attached_ = false;
 }
 
 void Connection::free(Connection* connection) {

@@ -69,14 +69,14 @@ class Connection final : public PollTarget {
   bool isFed() const { return fed_; }
 
   double id() const { return id_; }
-  void* userData() const { return userData_; }
+  // True once JS accepted the upgrade: events may be reported.
+  bool attached() const { return attached_; }
   void* scope() const { return scope_; }
   void readPeer(PeerInfo* info) const;
   bool isWebSocket() const { return phase_ == Phase::kWebSocket; }
 
   // Request phase, after onUpgrade: JS's decision.
-  bool acceptUpgrade(const uint8_t* response, size_t length, const ConnectionSettings& settings,
-                     void* userData);
+  bool acceptUpgrade(const uint8_t* response, size_t length, const ConnectionSettings& settings);
   bool writeRaw(const uint8_t* data, size_t length);
   // Ends the stream once queued bytes are written, then closes (HTTP error path).
   void endRaw();
@@ -158,7 +158,6 @@ class Connection final : public PollTarget {
   void* transport_ = nullptr;
   Listener* listener_ = nullptr;  // while the request is pending
   void* scope_;
-  void* userData_ = nullptr;
   double id_;
   int fd_;
   uint32_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now
@@ -182,6 +181,7 @@ class Connection final : public PollTarget {
   bool fed_ : 1;
   bool transportGone_ : 1;  // a fed connection's stream closed on the JS side
   bool fragments_ : 1;      // deliver fragmented binary messages as arrays
+  bool attached_ : 1;       // accepted by JS, which knows it by its id
   uint8_t carryLength_ = 0;
   uint32_t pendingAutoPongs_ = 0;
 
