@@ -129,6 +129,7 @@ Connection* Connection::acceptFrom(LoopContext& context, int fd, const sockaddr_
   connection->request_ = std::make_unique<RequestState>();
   connection->request_->peer = peer;
   connection->request_->hasPeer = true;
+  connection->request_->local = listener.specificAddress();
   connection->timer_ =
       Timer::start(context, listener.handshakeTimeoutMs(), onHandshakeTimeout, connection);
   connection->updatePoll();
@@ -190,7 +191,12 @@ void Connection::feedClosed() {
 void Connection::readPeer(PeerInfo* info) const {
   if (fd_ < 0) return;
   if (request_ && request_->hasPeer) {
-    readLocalInfo(fd_, info);
+    if (request_->local) {
+      bool localIpv6 = false;
+      info->localPort = formatAddress(*request_->local, info->localAddress, &localIpv6);
+    } else {
+      readLocalInfo(fd_, info);
+    }
     bool ipv6 = false;
     info->remotePort = formatAddress(request_->peer, info->remoteAddress, &ipv6);
     info->ipv6 = ipv6;
@@ -701,7 +707,12 @@ void Connection::flushCork() {
     if (!queue().append(data, length)) failLater();
     return;
   }
-  ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL);
+  // When the stream ends right after these bytes (a close frame, an HTTP
+  // error), MSG_MORE lets the kernel put our FIN in the same segment: the
+  // peer is woken once instead of twice. shutdown() follows in this same
+  // turn (maybeShutdown), which sends the held segment.
+  const bool finFollows = shutdownPending_ && !shutdownDone_ && queueEmpty();
+  ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL | (finFollows ? MSG_MORE : 0));
   if (written < 0) {
     if (!wouldBlock(errno)) {
       failLater();

@@ -17,6 +17,15 @@ namespace {
 // Accepting in bounded bursts keeps one busy listener from starving the
 // rest of the loop.
 constexpr int kAcceptsPerWakeup = 128;
+
+bool isWildcard(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(address).sin_addr.s_addr == htonl(INADDR_ANY);
+  }
+  const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+  // "::" also takes IPv4 (v4-mapped) connections: their local end differs.
+  return IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr) != 0;
+}
 }  // namespace
 
 Listener::Listener(LoopContext& context, int fd, void* scope, uint64_t handshakeTimeoutMs)
@@ -27,6 +36,10 @@ Listener::Listener(LoopContext& context, int fd, void* scope, uint64_t handshake
   context.events().retainScope(scope);
   context.addListener(this);
   uv_poll_start(&poll_, UV_READABLE, onReadable);
+  socklen_t length = sizeof(bound_);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound_), &length) == 0) {
+    specific_ = !isWildcard(bound_);
+  }
 }
 
 Listener* Listener::create(LoopContext& context, const ListenerSettings& settings, void* scope,

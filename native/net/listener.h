@@ -2,6 +2,7 @@
 // connections that start in the HTTP upgrade-request phase.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -35,6 +36,10 @@ class Listener {
   // The bound address, as Node's server.address() reports it.
   void address(char* host, uint16_t* port, bool* ipv6) const;
 
+  // The bound address when it is one specific address (not a wildcard):
+  // then it is every accepted connection's local end.
+  const sockaddr_storage* specificAddress() const { return specific_ ? &bound_ : nullptr; }
+
   // Connections in the request phase register here so close() can drop them.
   void trackPending(Connection* connection);
   void untrackPending(Connection* connection);
@@ -51,6 +56,8 @@ class Listener {
   void* scope_;
   uint64_t handshakeTimeoutMs_;
   Connection* pendingHead_ = nullptr;
+  sockaddr_storage bound_{};
+  bool specific_ = false;
   bool closed_ = false;
 };
 

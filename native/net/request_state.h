@@ -18,6 +18,8 @@ struct RequestState {
   // The peer's address as accept() returned it (saves a getpeername).
   sockaddr_storage peer{};
   bool hasPeer = false;
+  // Our end, when the listener is bound to one address (saves a getsockname).
+  const sockaddr_storage* local = nullptr;
 };
 
 }  // namespace uws::net
