@@ -9,7 +9,7 @@
 import type { Duplex } from 'node:stream';
 
 import { CLOSING } from './constants.js';
-import { native, type AcceptOptions } from './native.js';
+import { acceptConnection, native, type AcceptOptions } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
 import { readAddresses, takeOverSocket, type TakenOverSocket } from './socket-takeover.js';
 import type { WebSocket } from './websocket.js';
@@ -74,7 +74,7 @@ export function openClientConnection(
     // The core masks what it sends and refuses masked frames.
     client: true
   };
-  const accepted = native.accept(id, '', acceptOptions);
+  const accepted = acceptConnection(id, '', acceptOptions);
 
   ws._open();
 

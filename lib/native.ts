@@ -83,8 +83,31 @@ export interface BoundAddress {
  * connections open at one time).
  */
 export interface NativeCallbacks {
-  /** A complete upgrade request reached a listener; `owner` is the object given to `listen`. */
-  onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void;
+  /**
+   * A complete upgrade request reached a listener; `owner` is the object
+   * given to `listen`. Positional (no property lookups per connection): the
+   * fields of `UpgradeRequest` then of `HandshakeCheck`, in their declared
+   * order (see `upgradeArguments`).
+   */
+  onUpgrade(
+    owner: object,
+    id: number,
+    method: string,
+    url: string,
+    httpVersion: string,
+    rawHeaders: string[],
+    remoteAddress: string,
+    remotePort: number,
+    remoteFamily: string,
+    localAddress: string,
+    localPort: number,
+    status: number,
+    message: string,
+    sendVersionHeader: boolean,
+    accept: string,
+    protocols: string[] | null | false,
+    version: number
+  ): void;
   /** A complete message. `data` is an array of Buffers only in `fragments` mode for binary messages. */
   onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void;
   /**
@@ -172,7 +195,15 @@ export interface NativeAddon {
    * (never inside this call). Returns false if the connection is gone
    * (closed while JS decided).
    */
-  accept(id: number, response: string, options: AcceptOptions): boolean;
+  accept(
+    id: number,
+    response: string,
+    maxPayload: number,
+    maxFragments: number,
+    maxPendingAutoPongs: number,
+    closeTimeout: number,
+    flags: number
+  ): boolean;
   /** Writes raw bytes (an HTTP response) on a connection that is not a WebSocket yet. */
   writeRaw(id: number, data: string | Buffer): boolean;
   /**
@@ -204,6 +235,36 @@ export interface NativeAddon {
   setFlushEvents(id: number, enabled: boolean): void;
   /** Deliver fragmented binary messages as arrays of frame payloads (binaryType 'fragments'). */
   setFragments(id: number, enabled: boolean): void;
+}
+
+/** Bits of `accept`'s `flags` (native/addon/connection_api.cpp). */
+const enum AcceptFlag {
+  SkipUtf8Validation = 1,
+  AutoPong = 2,
+  Fragments = 4,
+  Client = 8
+}
+
+/**
+ * `native.accept` with its settings as an object: writes `response` (the
+ * 101 head) and makes connection `id` a WebSocket. Returns false if the
+ * connection is gone.
+ */
+export function acceptConnection(id: number, response: string, options: AcceptOptions): boolean {
+  const flags =
+    (options.skipUTF8Validation ? AcceptFlag.SkipUtf8Validation : 0) |
+    (options.autoPong ? AcceptFlag.AutoPong : 0) |
+    (options.fragments ? AcceptFlag.Fragments : 0) |
+    (options.client ? AcceptFlag.Client : 0);
+  return native.accept(
+    id,
+    response,
+    options.maxPayload,
+    options.maxFragments,
+    options.maxPendingAutoPongs,
+    options.closeTimeout,
+    flags
+  );
 }
 
 /** Directory holding the compiled addons (`build/Release`). */

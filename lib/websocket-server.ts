@@ -38,7 +38,7 @@ import {
 } from './constants.js';
 import { createBadPortError } from './errors.js';
 import { createIncomingRequest } from './incoming-request.js';
-import { native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
+import { acceptConnection, native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
 import { readAddresses, takeOverSocket } from './socket-takeover.js';
 import { WebSocket, type ConnectionOwner, type PerMessageDeflateOptions } from './websocket.js';
@@ -575,7 +575,7 @@ export class WebSocketServer<
     ws._bindConnection(taken.id, standIn, !!options.allowSynchronousEvents, this, taken.fed);
 
     const response = headers.concat('\r\n').join('\r\n');
-    if (!native.accept(taken.id, response, acceptOptions(options, ws))) {
+    if (!acceptConnection(taken.id, response, acceptOptions(options, ws))) {
       // Cannot happen before the core reads (adopted) or JS feeds (fed);
       // kept for safety: the connection is gone.
       ws._unbindConnection();
@@ -791,7 +791,7 @@ export class WebSocketServer<
     socket._handshakeOwner = null;
 
     const response = headers.concat('\r\n').join('\r\n');
-    if (!native.accept(socket._connectionId, response, acceptOptions(options, ws))) {
+    if (!acceptConnection(socket._connectionId, response, acceptOptions(options, ws))) {
       // The peer left while JS was deciding.
       ws._unbindConnection();
       this[kHandshakeEnded]();

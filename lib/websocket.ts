@@ -1534,7 +1534,37 @@ function detachConnection(id: number): void {
   }
 }
 
-function onUpgrade(owner: object, id: number, request: UpgradeRequest, check: HandshakeCheck): void {
+function onUpgrade(
+  owner: object,
+  id: number,
+  method: string,
+  url: string,
+  httpVersion: string,
+  rawHeaders: string[],
+  remoteAddress: string,
+  remotePort: number,
+  remoteFamily: string,
+  localAddress: string,
+  localPort: number,
+  status: number,
+  message: string,
+  sendVersionHeader: boolean,
+  accept: string,
+  protocols: string[] | null | false,
+  version: number
+): void {
+  const request: UpgradeRequest = {
+    method,
+    url,
+    httpVersion,
+    rawHeaders,
+    remoteAddress,
+    remotePort,
+    remoteFamily,
+    localAddress,
+    localPort
+  };
+  const check: HandshakeCheck = { status, message, sendVersionHeader, accept, protocols, version };
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 }
 

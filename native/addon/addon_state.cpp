@@ -165,14 +165,14 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
   auto* scope = static_cast<CallbackScope*>(connection.scope());
   net::PeerInfo peer;
   connection.readPeer(&peer);
-  napi_value argv[4];
+  napi_value argv[2 + kRequestArguments + kCheckArguments];
   argv[0] = reference(scope->owner);
-  napi_create_double(env_, connection.id(), &argv[1]);
-  argv[2] = makeRequestObject(env_, request, peer);
-  argv[3] = makeCheckObject(env_, check, request.joinedHeader("sec-websocket-key"),
-                            request.joinedHeader("sec-websocket-protocol"),
-                            request.joinedHeader("sec-websocket-version"));
-  call(kOnUpgrade, 4, argv);
+  argv[1] = idValue(connection);
+  requestArguments(env_, request, peer, &argv[2]);
+  checkArguments(env_, check, request.joinedHeader("sec-websocket-key"),
+                 request.joinedHeader("sec-websocket-protocol"),
+                 request.joinedHeader("sec-websocket-version"), &argv[2 + kRequestArguments]);
+  call(kOnUpgrade, sizeof(argv) / sizeof(argv[0]), argv);
 }
 
 void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {

@@ -16,6 +16,12 @@ namespace {
 
 constexpr size_t kScratchKeep = 1024 * 1024;
 
+// Bits of accept()'s flags argument (lib/native.ts AcceptFlag).
+constexpr uint32_t kAcceptSkipUtf8Validation = 1;
+constexpr uint32_t kAcceptAutoPong = 2;
+constexpr uint32_t kAcceptFragments = 4;
+constexpr uint32_t kAcceptClient = 8;
+
 net::Connection* connectionArg(napi_env env, const Args& args) {
   return AddonState::from(env)->context().findConnection(toNumber(env, args.argv[0], -1));
 }
@@ -42,23 +48,25 @@ bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* len
   return bytesOf(env, value, data, length);
 }
 
-// accept(id, response, options): writes the 101 and makes the connection a
-// WebSocket; from now on events name it by its id.
+// accept(id, response, maxPayload, maxFragments, maxPendingAutoPongs,
+// closeTimeout, flags): writes the 101 and makes the connection a
+// WebSocket; from now on events name it by its id. Positional, so that no
+// property is looked up per connection (lib/native.ts has the object form).
 napi_value accept(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
   if (!connection) return boolValue(env, false);
   std::string response = toString(env, args.argv[1]);
-  napi_value options = args.argv[2];
   net::ConnectionSettings settings;
-  settings.maxPayload = static_cast<uint64_t>(std::max(0.0, numberProperty(env, options, "maxPayload", 100 * 1024 * 1024)));
-  settings.maxFragments = static_cast<uint32_t>(std::max(0.0, numberProperty(env, options, "maxFragments", 16 * 1024)));
-  settings.maxPendingAutoPongs = static_cast<uint32_t>(std::max(0.0, numberProperty(env, options, "maxPendingAutoPongs", 60)));
-  settings.closeTimeoutMs = static_cast<uint64_t>(std::max(0.0, numberProperty(env, options, "closeTimeout", 30000)));
-  settings.skipUtf8Validation = boolProperty(env, options, "skipUTF8Validation", false);
-  settings.autoPong = boolProperty(env, options, "autoPong", true);
-  settings.fragments = boolProperty(env, options, "fragments", false);
-  settings.client = boolProperty(env, options, "client", false);
+  settings.maxPayload = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[2])));
+  settings.maxFragments = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[3])));
+  settings.maxPendingAutoPongs = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[4])));
+  settings.closeTimeoutMs = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[5])));
+  const auto flags = static_cast<uint32_t>(toNumber(env, args.argv[6]));
+  settings.skipUtf8Validation = (flags & kAcceptSkipUtf8Validation) != 0;
+  settings.autoPong = (flags & kAcceptAutoPong) != 0;
+  settings.fragments = (flags & kAcceptFragments) != 0;
+  settings.client = (flags & kAcceptClient) != 0;
   return boolValue(env, connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
                                                   response.size(), settings));
 }

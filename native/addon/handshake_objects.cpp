@@ -47,61 +47,61 @@ double headerNumber(const std::optional<std::string>& text) {
 
 }  // namespace
 
-napi_value makeRequestObject(napi_env env, const core::HttpRequestParser& request,
-                             const net::PeerInfo& peer) {
-  napi_value object;
-  napi_create_object(env, &object);
-  set(env, object, "method", bytesString(env, request.method()));
-  set(env, object, "url", bytesString(env, request.target()));
+void requestArguments(napi_env env, const core::HttpRequestParser& request, const net::PeerInfo& peer,
+                      napi_value* out) {
+  out[0] = bytesString(env, request.method());
+  out[1] = bytesString(env, request.target());
   const char version[4] = {static_cast<char>('0' + request.versionMajor()), '.',
                            static_cast<char>('0' + request.versionMinor()), '\0'};
-  set(env, object, "httpVersion", string(env, version));
-  napi_value rawHeaders;
+  out[2] = string(env, version);
   const size_t count = request.headerCount();
-  napi_create_array_with_length(env, count * 2, &rawHeaders);
+  napi_create_array_with_length(env, count * 2, &out[3]);
   for (size_t i = 0; i < count; ++i) {
-    napi_set_element(env, rawHeaders, static_cast<uint32_t>(2 * i), bytesString(env, request.headerName(i)));
-    napi_set_element(env, rawHeaders, static_cast<uint32_t>(2 * i + 1),
-                     bytesString(env, request.headerValue(i)));
+    napi_set_element(env, out[3], static_cast<uint32_t>(2 * i), bytesString(env, request.headerName(i)));
+    napi_set_element(env, out[3], static_cast<uint32_t>(2 * i + 1), bytesString(env, request.headerValue(i)));
   }
-  set(env, object, "rawHeaders", rawHeaders);
-  set(env, object, "remoteAddress", string(env, peer.remoteAddress));
-  set(env, object, "remotePort", number(env, peer.remotePort));
-  set(env, object, "remoteFamily", string(env, peer.ipv6 ? "IPv6" : "IPv4"));
-  set(env, object, "localAddress", string(env, peer.localAddress));
-  set(env, object, "localPort", number(env, peer.localPort));
-  return object;
+  out[4] = string(env, peer.remoteAddress);
+  out[5] = number(env, peer.remotePort);
+  out[6] = string(env, peer.ipv6 ? "IPv6" : "IPv4");
+  out[7] = string(env, peer.localAddress);
+  out[8] = number(env, peer.localPort);
+}
+
+void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::optional<std::string>& key,
+                    const std::optional<std::string>& protocol, const std::optional<std::string>& version,
+                    napi_value* out) {
+  out[0] = number(env, check.status);
+  out[1] = string(env, check.message ? check.message : "");
+  napi_get_boolean(env, check.sendVersionHeader, &out[2]);
+  char accept[28];
+  const bool keyValid = check.status == 0 && key;
+  if (keyValid) core::computeAcceptKey(*key, accept);
+  out[3] = string(env, keyValid ? std::string_view(accept, 28) : std::string_view());
+  std::vector<std::string_view> parsed;
+  if (!protocol) {
+    napi_get_null(env, &out[4]);
+  } else if (!core::parseSubprotocols(*protocol, &parsed)) {
+    napi_get_boolean(env, false, &out[4]);
+  } else {
+    napi_create_array_with_length(env, parsed.size(), &out[4]);
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      napi_set_element(env, out[4], static_cast<uint32_t>(i), bytesString(env, parsed[i]));
+    }
+  }
+  out[5] = number(env, headerNumber(version));
 }
 
 napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,
                            const std::optional<std::string>& key,
                            const std::optional<std::string>& protocol,
                            const std::optional<std::string>& version) {
+  static const char* const kNames[kCheckArguments] = {"status", "message", "sendVersionHeader",
+                                                      "accept", "protocols", "version"};
+  napi_value values[kCheckArguments];
+  checkArguments(env, check, key, protocol, version, values);
   napi_value object;
   napi_create_object(env, &object);
-  set(env, object, "status", number(env, check.status));
-  set(env, object, "message", string(env, check.message ? check.message : ""));
-  napi_value flag;
-  napi_get_boolean(env, check.sendVersionHeader, &flag);
-  set(env, object, "sendVersionHeader", flag);
-  char accept[28];
-  const bool keyValid = check.status == 0 && key;
-  if (keyValid) core::computeAcceptKey(*key, accept);
-  set(env, object, "accept", string(env, keyValid ? std::string_view(accept, 28) : std::string_view()));
-  napi_value protocols;
-  std::vector<std::string_view> parsed;
-  if (!protocol) {
-    napi_get_null(env, &protocols);
-  } else if (!core::parseSubprotocols(*protocol, &parsed)) {
-    napi_get_boolean(env, false, &protocols);
-  } else {
-    napi_create_array_with_length(env, parsed.size(), &protocols);
-    for (size_t i = 0; i < parsed.size(); ++i) {
-      napi_set_element(env, protocols, static_cast<uint32_t>(i), bytesString(env, parsed[i]));
-    }
-  }
-  set(env, object, "protocols", protocols);
-  set(env, object, "version", number(env, headerNumber(version)));
+  for (size_t i = 0; i < kCheckArguments; ++i) set(env, object, kNames[i], values[i]);
   return object;
 }
 

@@ -10,7 +10,7 @@
 namespace uws::addon {
 
 struct Args {
-  static constexpr size_t kMax = 6;
+  static constexpr size_t kMax = 8;
   napi_value argv[kMax] = {};
   size_t argc = kMax;
   napi_value self = nullptr;
