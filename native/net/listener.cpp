@@ -10,6 +10,7 @@
 #include "net/connection.h"
 #include "net/loop_context.h"
 #include "net/socket_address.h"
+#include "net/timer.h"
 
 namespace uws::net {
 
@@ -17,6 +18,8 @@ namespace {
 // Accepting in bounded bursts keeps one busy listener from starving the
 // rest of the loop.
 constexpr int kAcceptsPerWakeup = 128;
+// Pause after accept() failed for lack of resources (EMFILE, ENFILE, ...).
+constexpr uint64_t kAcceptRetryMs = 100;
 
 bool isWildcard(const sockaddr_storage& address) {
   if (address.ss_family == AF_INET) {
@@ -96,11 +99,27 @@ void Listener::acceptPending() {
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      // EAGAIN: drained. EMFILE/ENFILE/ENOBUFS: try again on the next wakeup.
+      if (errno != EAGAIN && errno != EWOULDBLOCK) pauseAccepting();
+      // EAGAIN: drained.
       return;
     }
     Connection::acceptFrom(context_, fd, peer, *this);
   }
+}
+
+void Listener::pauseAccepting() {
+  // Out of descriptors or memory: the pending connection keeps the socket
+  // readable, and polling it now would spin. Retry a little later.
+  if (retryTimer_ || closed_) return;
+  uv_poll_stop(&poll_);
+  retryTimer_ = Timer::start(context_, kAcceptRetryMs, onRetry, this);
+}
+
+void Listener::onRetry(void* data) {
+  auto* self = static_cast<Listener*>(data);
+  self->retryTimer_->dispose();
+  self->retryTimer_ = nullptr;
+  if (!self->closed_) uv_poll_start(&self->poll_, UV_READABLE, onReadable);
 }
 
 void Listener::trackPending(Connection* connection) {
@@ -124,6 +143,10 @@ void Listener::close() {
   if (closed_) return;
   closed_ = true;
   context_.removeListener(this);
+  if (retryTimer_) {
+    retryTimer_->dispose();
+    retryTimer_ = nullptr;
+  }
   while (pendingHead_) pendingHead_->destroy(false);  // destroy() untracks it
   uv_poll_stop(&poll_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);

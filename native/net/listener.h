@@ -11,6 +11,7 @@ namespace uws::net {
 
 class Connection;
 class LoopContext;
+class Timer;
 
 struct ListenerSettings {
   const char* host = "::";
@@ -49,6 +50,8 @@ class Listener {
   static void onReadable(uv_poll_t* handle, int status, int events);
   static void onClosed(uv_handle_t* handle);
   void acceptPending();
+  void pauseAccepting();
+  static void onRetry(void* data);
 
   uv_poll_t poll_;
   LoopContext& context_;
@@ -58,6 +61,7 @@ class Listener {
   Connection* pendingHead_ = nullptr;
   sockaddr_storage bound_{};
   bool specific_ = false;
+  Timer* retryTimer_ = nullptr;
   bool closed_ = false;
 };
 
