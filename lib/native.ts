@@ -233,6 +233,8 @@ export interface NativeAddon {
   /** Bytes accepted by `send` and not yet handed to the kernel. */
   bufferedAmount(id: number): number;
   setFlushEvents(id: number, enabled: boolean): void;
+  /** Both ends of an open socket connection (getpeername/getsockname); null once closed or for fed connections. */
+  peerInfo(id: number): Pick<UpgradeRequest, 'remoteAddress' | 'remotePort' | 'remoteFamily' | 'localAddress' | 'localPort'> | null;
   /** Deliver fragmented binary messages as arrays of frame payloads (binaryType 'fragments'). */
   setFragments(id: number, enabled: boolean): void;
 }

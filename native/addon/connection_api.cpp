@@ -236,6 +236,29 @@ napi_value bufferedAmount(napi_env env, napi_callback_info info) {
   return numberValue(env, connection ? static_cast<double>(connection->bufferedAmount()) : 0);
 }
 
+// peerInfo(id): both ends of an open socket connection, or null.
+napi_value peerInfo(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  napi_value result;
+  net::PeerInfo peer;
+  if (!connection || connection->isFed() || !connection->readPeer(&peer)) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  napi_create_object(env, &result);
+  napi_value value;
+  napi_create_string_utf8(env, peer.remoteAddress, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, result, "remoteAddress", value);
+  napi_set_named_property(env, result, "remotePort", numberValue(env, peer.remotePort));
+  napi_create_string_utf8(env, peer.ipv6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, result, "remoteFamily", value);
+  napi_create_string_utf8(env, peer.localAddress, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, result, "localAddress", value);
+  napi_set_named_property(env, result, "localPort", numberValue(env, peer.localPort));
+  return result;
+}
+
 napi_value setFragments(napi_env env, napi_callback_info info) {
   Args args(env, info);
   if (net::Connection* connection = connectionArg(env, args)) {
@@ -272,6 +295,7 @@ void defineConnectionApi(napi_env env, napi_value exports) {
       {"resume", resume},
       {"bufferedAmount", bufferedAmount},
       {"setFragments", setFragments},
+      {"peerInfo", peerInfo},
       {"setFlushEvents", setFlushEvents},
   };
   exportFunctions(env, exports, functions);

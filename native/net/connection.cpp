@@ -188,8 +188,8 @@ void Connection::feedClosed() {
   destroy(true);
 }
 
-void Connection::readPeer(PeerInfo* info) const {
-  if (fd_ < 0) return;
+bool Connection::readPeer(PeerInfo* info) const {
+  if (fd_ < 0 || phase_ == Phase::kClosed) return false;
   if (request_ && request_->hasPeer) {
     if (request_->local) {
       bool localIpv6 = false;
@@ -200,9 +200,10 @@ void Connection::readPeer(PeerInfo* info) const {
     bool ipv6 = false;
     info->remotePort = formatAddress(request_->peer, info->remoteAddress, &ipv6);
     info->ipv6 = ipv6;
-    return;
+    return true;
   }
   readPeerInfo(fd_, info);
+  return true;
 }
 
 // ---------------------------------------------------------------- polling

@@ -72,7 +72,8 @@ class Connection final : public PollTarget {
   // True once JS accepted the upgrade: events may be reported.
   bool attached() const { return attached_; }
   void* scope() const { return scope_; }
-  void readPeer(PeerInfo* info) const;
+  // Both ends of the socket; false once it is closed (or fed by JS).
+  bool readPeer(PeerInfo* info) const;
   bool isWebSocket() const { return phase_ == Phase::kWebSocket; }
 
   // Request phase, after onUpgrade: JS's decision.
