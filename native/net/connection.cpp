@@ -124,9 +124,9 @@ Connection* Connection::acceptFrom(LoopContext& context, int fd, const sockaddr_
                                    Listener& listener) {
   // TCP_NODELAY is inherited from the listening socket.
   auto* connection = new Connection(context, fd, listener.scope());
-  connection->listener_ = &listener;
-  listener.trackPending(connection);
   connection->request_ = std::make_unique<RequestState>();
+  connection->request_->listener = &listener;
+  listener.trackPending(connection);
   connection->request_->peer = peer;
   connection->request_->hasPeer = true;
   connection->request_->local = listener.specificAddress();
@@ -186,6 +186,12 @@ void Connection::feedEnd() {
 void Connection::feedClosed() {
   transportGone_ = true;
   destroy(true);
+}
+
+void Connection::leaveListener() {
+  if (!request_ || !request_->listener) return;
+  request_->listener->untrackPending(this);
+  request_->listener = nullptr;
 }
 
 bool Connection::readPeer(PeerInfo* info) const {
@@ -317,10 +323,7 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
     request_->leftover.assign(data, data + length);
     phase_ = Phase::kAwaitingDecision;
     disposeTimer();
-    if (listener_) {
-      listener_->untrackPending(this);
-      listener_ = nullptr;
-    }
+    leaveListener();
     const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser);
     context_.events().onUpgrade(*this, request_->parser, check);
     // Reading stops only if JS did not decide during the call: most servers
@@ -400,10 +403,7 @@ void Connection::endRaw() {
   if (phase_ != Phase::kRequest && phase_ != Phase::kAwaitingDecision) return;
   phase_ = Phase::kEnding;
   closeAfterShutdown_ = true;
-  if (listener_) {
-    listener_->untrackPending(this);
-    listener_ = nullptr;
-  }
+  leaveListener();
   updatePoll();
   // A peer that never reads must not keep the socket forever.
   if (!timer_) timer_ = Timer::start(context_, config_->settings.closeTimeoutMs, onCloseTimeout, this);
@@ -821,10 +821,7 @@ void Connection::destroy(bool notify) {
     deferred_->dispose();
     deferred_ = nullptr;
   }
-  if (listener_) {
-    listener_->untrackPending(this);
-    listener_ = nullptr;
-  }
+  leaveListener();
   context_.unregisterConnection(id_);
   request_.reset();
   if (assembler_) assembler_->reset();

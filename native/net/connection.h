@@ -157,7 +157,6 @@ class Connection final : public PollTarget {
 
   LoopContext& context_;
   void* transport_ = nullptr;
-  Listener* listener_ = nullptr;  // while the request is pending
   void* scope_;
   double id_;
   int fd_;
@@ -204,10 +203,10 @@ class Connection final : public PollTarget {
   bool queueEmpty() const { return !queue_ || queue_->empty(); }
   size_t queuedBytes() const { return queue_ ? queue_->size() : 0; }
 
-  // Allows the request-phase helpers and the listener to reach the links.
+  // The listener keeps its pending connections in a list linked through
+  // their RequestState.
   friend class Listener;
-  Connection* nextPending_ = nullptr;
-  Connection* prevPending_ = nullptr;
+  void leaveListener();
 };
 
 }  // namespace uws::net

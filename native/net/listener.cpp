@@ -9,6 +9,7 @@
 
 #include "net/connection.h"
 #include "net/loop_context.h"
+#include "net/request_state.h"
 #include "net/socket_address.h"
 #include "net/timer.h"
 
@@ -123,20 +124,22 @@ void Listener::onRetry(void* data) {
 }
 
 void Listener::trackPending(Connection* connection) {
-  connection->prevPending_ = nullptr;
-  connection->nextPending_ = pendingHead_;
-  if (pendingHead_) pendingHead_->prevPending_ = connection;
+  RequestState& links = *connection->request_;
+  links.prevPending = nullptr;
+  links.nextPending = pendingHead_;
+  if (pendingHead_) pendingHead_->request_->prevPending = connection;
   pendingHead_ = connection;
 }
 
 void Listener::untrackPending(Connection* connection) {
-  if (connection->prevPending_) {
-    connection->prevPending_->nextPending_ = connection->nextPending_;
+  RequestState& links = *connection->request_;
+  if (links.prevPending) {
+    links.prevPending->request_->nextPending = links.nextPending;
   } else if (pendingHead_ == connection) {
-    pendingHead_ = connection->nextPending_;
+    pendingHead_ = links.nextPending;
   }
-  if (connection->nextPending_) connection->nextPending_->prevPending_ = connection->prevPending_;
-  connection->prevPending_ = connection->nextPending_ = nullptr;
+  if (links.nextPending) links.nextPending->request_->prevPending = links.prevPending;
+  links.prevPending = links.nextPending = nullptr;
 }
 
 void Listener::close() {

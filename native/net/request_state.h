@@ -12,7 +12,17 @@
 
 namespace uws::net {
 
+class Connection;
+class Listener;
+
 struct RequestState {
+  // The listener that accepted the connection, while the request is
+  // incomplete (it drops such connections when it closes), and the links of
+  // its list of them.
+  Listener* listener = nullptr;
+  Connection* nextPending = nullptr;
+  Connection* prevPending = nullptr;
+
   core::HttpRequestParser parser;
   std::vector<uint8_t> leftover;
   // The peer's address as accept() returned it (saves a getpeername).
