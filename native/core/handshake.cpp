@@ -14,16 +14,6 @@ namespace uws::core {
 
 namespace {
 
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    uint8_t c = static_cast<uint8_t>(a[i]);
-    if (c >= 'A' && c <= 'Z') c = static_cast<uint8_t>(c | 0x20);
-    if (c != static_cast<uint8_t>(lower[i])) return false;
-  }
-  return true;
-}
-
 bool isKeyChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '/';
 }

@@ -48,17 +48,6 @@ bool isKnownMethod(std::string_view method) {
   return false;
 }
 
-// a equals lower (already lower case), ASCII case-insensitively.
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    uint8_t c = static_cast<uint8_t>(a[i]);
-    if (c >= 'A' && c <= 'Z') c = static_cast<uint8_t>(c | 0x20);
-    if (c != static_cast<uint8_t>(lower[i])) return false;
-  }
-  return true;
-}
-
 // Headers whose duplicates Node's IncomingMessage discards (first wins).
 constexpr const char* kFirstValueOnly[] = {
     "age",  "authorization", "content-length", "content-type", "etag", "expires", "from", "host",

@@ -1,8 +1,11 @@
-// RFC 7230 token characters ("tchar"), shared by the request parser and the
-// handshake checks (ws validation.js tokenChars is the same set).
+// Character rules of HTTP/1.1 shared by the request parser and the
+// handshake checks: RFC 7230 token characters ("tchar", the same set as ws
+// validation.js tokenChars) and ASCII case-insensitive comparison.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace uws::core {
 
@@ -16,6 +19,17 @@ inline bool isTokenChar(uint8_t c) {
     default:
       return false;
   }
+}
+
+// `a` equals `lower` (already lower case), ASCII case-insensitively.
+inline bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    uint8_t c = static_cast<uint8_t>(a[i]);
+    if (c >= 'A' && c <= 'Z') c = static_cast<uint8_t>(c | 0x20);
+    if (c != static_cast<uint8_t>(lower[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace uws::core
