@@ -55,7 +55,7 @@ export interface EmitterFields {
 const eventEmitterInit = (EventEmitter as unknown as { init: (this: object) => void }).init;
 
 /** Node's private `kCapture` symbol (`captureRejections`), when it can be found. */
-const kCapture: symbol | undefined = Object.getOwnPropertySymbols(EventEmitter.prototype).find(
+export const kCapture: symbol | undefined = Object.getOwnPropertySymbols(EventEmitter.prototype).find(
   (symbol) => symbol.description === 'kCapture'
 );
 

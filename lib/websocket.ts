@@ -53,7 +53,7 @@ import {
 } from './event-target.js';
 import { abortRequest, initAsClient } from './client-handshake.js';
 import { native, type HandshakeCheck, type UpgradeRequest } from './native.js';
-import { useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
+import { kCapture, useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
 import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
 
@@ -844,6 +844,19 @@ export class WebSocket extends EventEmitter {
       data = concatBuffers(data);
     }
 
+    // The per-message path: with one plain listener, call it as `emit`
+    // would, without `emit`'s megamorphic lookup of the event name. Any
+    // other case (several listeners, an overridden `emit`,
+    // captureRejections) goes through `emit`.
+    const listener = ((this as unknown as EmitterFields)._events as { message?: unknown } | undefined)?.message;
+    if (
+      typeof listener === 'function' &&
+      this.emit === EMIT &&
+      (kCapture === undefined || !(this as unknown as Record<symbol, unknown>)[kCapture])
+    ) {
+      listener.call(this, data, isBinary);
+      return;
+    }
     this.emit('message', data, isBinary);
   }
 
@@ -1514,6 +1527,9 @@ function runDeferredEntry(ws: WebSocket, x: SideState, queue: unknown[]): void {
 // table below maps ids to WebSockets, so the addon keeps no per-connection
 // JS reference (that saves about 100 bytes per connection).
 // ---------------------------------------------------------------------------
+
+/** `EventEmitter#emit`, to tell when a subclass overrides it. */
+const EMIT = EventEmitter.prototype.emit;
 
 /** How many slots connection ids address (the low 24 bits; see lib/native.ts). */
 const CONNECTION_SLOTS = 16777216;
