@@ -63,6 +63,22 @@ net::Listener* AddonState::findListener(uint32_t id) const {
 
 void AddonState::forgetListener(uint32_t id) { listeners_.erase(id); }
 
+void AddonState::setTransport(const net::Connection& connection, napi_value transport) {
+  napi_ref ref = nullptr;
+  napi_create_reference(env_, transport, 1, &ref);
+  transports_[connection.id()] = ref;
+}
+
+napi_value AddonState::transport(const net::Connection& connection) {
+  const auto found = transports_.find(connection.id());
+  if (found == transports_.end()) {
+    napi_value undefined;
+    napi_get_undefined(env_, &undefined);
+    return undefined;
+  }
+  return reference(found->second);
+}
+
 CallbackScope* AddonState::createScope(napi_value owner, const char* name) {
   auto* scope = new CallbackScope();
   napi_create_reference(env_, owner, 1, &scope->owner);
@@ -259,14 +275,18 @@ void AddonState::onEnd(net::Connection& connection) {
 }
 
 void AddonState::onRelease(net::Connection& connection) {
-  if (connection.transport()) napi_delete_reference(env_, static_cast<napi_ref>(connection.transport()));
+  if (!connection.isFed()) return;
+  const auto found = transports_.find(connection.id());
+  if (found == transports_.end()) return;
+  napi_delete_reference(env_, found->second);
+  transports_.erase(found);
 }
 
 void AddonState::onTransportWrite(net::Connection& connection, const uint8_t* first,
                                   size_t firstLength, const uint8_t* second, size_t secondLength,
                                   const uint8_t* maskKey) {
   napi_value argv[2];
-  argv[0] = reference(connection.transport());
+  argv[0] = transport(connection);
   void* data = nullptr;
   napi_create_buffer(env_, firstLength + secondLength, &data, &argv[1]);
   auto* bytes = static_cast<uint8_t*>(data);
@@ -286,12 +306,12 @@ void AddonState::releasePayload(void* holder) {
 }
 
 void AddonState::onTransportEnd(net::Connection& connection) {
-  napi_value argv[1] = {reference(connection.transport())};
+  napi_value argv[1] = {transport(connection)};
   call(kOnTransportEnd, 1, argv);
 }
 
 void AddonState::onTransportDestroy(net::Connection& connection) {
-  napi_value argv[1] = {reference(connection.transport())};
+  napi_value argv[1] = {transport(connection)};
   call(kOnTransportDestroy, 1, argv);
 }
 

@@ -58,6 +58,10 @@ class AddonState final : public net::ConnectionEvents {
 
   CallbackScope* createScope(napi_value owner, const char* name);
 
+  // The JS side of fed connections (few: TLS and other streams), by id.
+  void setTransport(const net::Connection& connection, napi_value transport);
+  napi_value transport(const net::Connection& connection);
+
   // Scratch space for converting strings to UTF-8 on the send path.
   std::vector<char>& scratch() { return scratch_; }
 
@@ -101,6 +105,7 @@ class AddonState final : public net::ConnectionEvents {
   std::unique_ptr<net::LoopContext> context_;
   napi_ref callbacks_[kCallbackCount] = {};
   std::unordered_map<uint32_t, net::Listener*> listeners_;
+  std::unordered_map<double, napi_ref> transports_;
   uint32_t nextListenerId_ = 1;
   std::vector<char> scratch_;
   // Small messages are copied into a shared ArrayBuffer ("slab") and reach

@@ -98,11 +98,9 @@ napi_value createFed(napi_env env, napi_callback_info info) {
   const uint8_t* leftover = nullptr;
   size_t length = 0;
   if (!bytesOf(env, args.argv[2], &leftover, &length)) length = 0;
-  napi_ref transport;
-  napi_create_reference(env, args.argv[1], 1, &transport);
   CallbackScope* scope = state->createScope(args.argv[0], "uws.WebSocket");
-  net::Connection* connection =
-      net::Connection::createFed(state->context(), scope, transport, leftover, length);
+  net::Connection* connection = net::Connection::createFed(state->context(), scope, leftover, length);
+  state->setTransport(*connection, args.argv[1]);
   return numberValue(env, connection->id());
 }
 

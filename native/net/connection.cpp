@@ -147,11 +147,10 @@ Connection* Connection::adopt(LoopContext& context, int fd, void* scope, const u
   return connection;
 }
 
-Connection* Connection::createFed(LoopContext& context, void* scope, void* transport,
-                                  const uint8_t* leftover, size_t leftoverLength) {
+Connection* Connection::createFed(LoopContext& context, void* scope, const uint8_t* leftover,
+                                  size_t leftoverLength) {
   auto* connection = new Connection(context, -1, scope);
   connection->fed_ = true;
-  connection->transport_ = transport;
   connection->request_ = std::make_unique<RequestState>();
   connection->request_->leftover.assign(leftover, leftover + leftoverLength);
   connection->phase_ = Phase::kAwaitingDecision;
@@ -220,7 +219,7 @@ void Connection::updatePoll() {
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
-  pollEvents_ = context_.poller().update(fd_, this, pollEvents_, events);
+  pollEvents_ = static_cast<uint8_t>(context_.poller().update(fd_, this, pollEvents_, events));
 }
 
 void Connection::onPollEvents(uint32_t epollEvents) {
@@ -491,7 +490,8 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
   if (config_->settings.autoPong && !closeSent_) {
     // ws terminates a peer whose automatic pongs pile up unwritten; pongs
     // count as pending until the batch they were made in is flushed.
-    if (config_->settings.maxPendingAutoPongs > 0 && pendingAutoPongs_ >= config_->settings.maxPendingAutoPongs) {
+    const uint32_t limit = std::min<uint32_t>(config_->settings.maxPendingAutoPongs, UINT16_MAX);
+    if (limit > 0 && pendingAutoPongs_ >= limit) {
       tooManyPongs = true;
     } else {
       ++pendingAutoPongs_;
@@ -811,7 +811,7 @@ void Connection::destroy(bool notify) {
   } else {
     // Unwatched before close(): an fd duplicated elsewhere would keep the
     // epoll entry (and its pointer to this connection) alive past close().
-    pollEvents_ = context_.poller().update(fd_, this, pollEvents_, 0);
+    pollEvents_ = static_cast<uint8_t>(context_.poller().update(fd_, this, pollEvents_, 0));
     ::close(fd_);
     fd_ = -1;
   }

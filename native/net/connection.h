@@ -58,14 +58,13 @@ class Connection final : public PollTarget {
                            size_t leftoverLength);
   // A connection carried by a JS stream (TLS socket, any Duplex): JS feeds
   // the bytes it reads (feed/feedEnd/feedClosed) and writes what
-  // ConnectionEvents::onTransportWrite hands it. `transport` is the binding's
-  // reference to the JS side.
-  static Connection* createFed(LoopContext& context, void* scope, void* transport,
-                               const uint8_t* leftover, size_t leftoverLength);
+  // ConnectionEvents::onTransportWrite hands it (the binding knows the JS
+  // side by the connection's id).
+  static Connection* createFed(LoopContext& context, void* scope, const uint8_t* leftover,
+                               size_t leftoverLength);
   void feed(const uint8_t* data, size_t length);
   void feedEnd();
   void feedClosed();
-  void* transport() const { return transport_; }
   bool isFed() const { return fed_; }
 
   double id() const { return id_; }
@@ -156,11 +155,10 @@ class Connection final : public PollTarget {
   void handleProtocolError(const core::ProtocolError& error);
 
   LoopContext& context_;
-  void* transport_ = nullptr;
   void* scope_;
   double id_;
   int fd_;
-  uint32_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now
+  uint8_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now (both fit in 8 bits)
   Phase phase_ = Phase::kRequest;
   // Flags as bit-fields (C++17 has no default member initialisers for
   // them): all cleared in the constructor.
@@ -183,7 +181,7 @@ class Connection final : public PollTarget {
   bool fragments_ : 1;      // deliver fragmented binary messages as arrays
   bool attached_ : 1;       // accepted by JS, which knows it by its id
   uint8_t carryLength_ = 0;
-  uint32_t pendingAutoPongs_ = 0;
+  uint16_t pendingAutoPongs_ = 0;
 
   Timer* timer_ = nullptr;     // handshake, then close timeout
   Timer* deferred_ = nullptr;  // work moved out of a JS call (bytes behind the request, failures)
