@@ -422,6 +422,32 @@ export class WebSocketServer<
       headers['sec-websocket-protocol'] as string | undefined
     );
 
+    if (check.accept !== '') {
+      // completeUpgrade reuses the accept value the addon computed.
+      this._checkedKey = key;
+      this._checkedAccept = check.accept;
+    }
+    // permessage-deflate is not negotiated yet (as on the own listener):
+    // no extensions are accepted.
+    const extensions = {};
+    this._verifyUpgrade(req, socket, check, (protocols) =>
+      this.completeUpgrade(extensions, key as string, protocols as Set<string>, req, socket, head, cb)
+    );
+  }
+
+  /**
+   * The checks `ws`'s `handleUpgrade` makes after parsing, in its order —
+   * shared by the own listener and the attach modes: the addon's header
+   * checks (method, Upgrade, key, version), `shouldHandle`, the subprotocol
+   * list, then `verifyClient` (sync or async). Rejections are answered (or
+   * given to `'wsClientError'`) here; `proceed` runs when the upgrade may go on.
+   */
+  _verifyUpgrade(
+    req: InstanceType<U>,
+    socket: SocketStandIn | Duplex,
+    check: HandshakeCheck,
+    proceed: (protocols: ReadonlySet<string>) => void
+  ): void {
     if (check.status !== 0) {
       this._rejectOrEmitClientError(
         req,
@@ -443,45 +469,40 @@ export class WebSocketServer<
       this._rejectOrEmitClientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
       return;
     }
-    const protocols = offered === null || offered.length === 0 ? new Set<string>() : new Set(offered);
-    this._checkedKey = key;
-    this._checkedAccept = check.accept;
-
-    // permessage-deflate is not negotiated yet (as on the own listener):
-    // no extensions are accepted.
-    const extensions = {};
+    const protocols = offered === null || offered.length === 0 ? NO_PROTOCOLS : new Set(offered);
 
     const verifyClient = this.options.verifyClient as
       | VerifyClientCallbackAsync
       | VerifyClientCallbackSync
       | null;
-    if (verifyClient) {
-      const reqSocket = req.socket as { authorized?: boolean; encrypted?: boolean };
-      const info: VerifyClientInfo = {
-        origin: headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
-        secure: !!(reqSocket.authorized || reqSocket.encrypted),
-        req
-      };
-
-      if (verifyClient.length === 2) {
-        (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, rejectHeaders) => {
-          if (!verified) {
-            abortHandshake(socket, code || 401, message, rejectHeaders);
-            return;
-          }
-
-          this.completeUpgrade(extensions, key as string, protocols, req, socket, head, cb);
-        });
-        return;
-      }
-
-      if (!(verifyClient as VerifyClientCallbackSync)(info)) {
-        abortHandshake(socket, 401);
-        return;
-      }
+    if (!verifyClient) {
+      proceed(protocols);
+      return;
     }
 
-    this.completeUpgrade(extensions, key as string, protocols, req, socket, head, cb);
+    const reqSocket = req.socket as { authorized?: boolean; encrypted?: boolean };
+    const info: VerifyClientInfo = {
+      origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
+      secure: !!(reqSocket.authorized || reqSocket.encrypted),
+      req
+    };
+
+    if (verifyClient.length === 2) {
+      (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, rejectHeaders) => {
+        if (!verified) {
+          abortHandshake(socket, code || 401, message, rejectHeaders);
+          return;
+        }
+        proceed(protocols);
+      });
+      return;
+    }
+
+    if (!(verifyClient as VerifyClientCallbackSync)(info)) {
+      abortHandshake(socket, 401);
+      return;
+    }
+    proceed(protocols);
   }
 
   /**
@@ -519,48 +540,13 @@ export class WebSocketServer<
       );
     }
 
-    // The client has already sent a FIN (or the user ended the socket).
-    if (!socket.readable || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-
-    if (this._state > RUNNING) {
-      abortHandshake(socket, 503);
-      return;
-    }
-
-    const headers = [
-      'HTTP/1.1 101 Switching Protocols',
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Accept: ${
-        key === this._checkedKey ? this._checkedAccept : createHash('sha1').update(key + GUID).digest('base64')
-      }`
-    ];
+    const accept =
+      key === this._checkedKey ? this._checkedAccept : createHash('sha1').update(key + GUID).digest('base64');
+    const prepared = this._prepareWebSocket(accept, protocols, req, socket);
+    if (prepared === null) return;
+    const { ws, headers } = prepared;
 
     const options = this.options;
-    const ws = new options.WebSocket(null, undefined, options) as InstanceType<T>;
-
-    if (protocols.size) {
-      const protocol = options.handleProtocols
-        ? options.handleProtocols(protocols, req)
-        : protocols.values().next().value;
-
-      if (protocol) {
-        headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
-        ws._protocol = protocol;
-      }
-    }
-
-    this.emit('headers', headers, req);
-
-    // A listener closed the not-yet-open WebSocket: there is nothing to open.
-    if (ws._readyState !== CONNECTING) {
-      socket.destroy();
-      return;
-    }
-
     socket.removeListener('error', socketOnError);
     upgradeSocket[kUpgradedWebSocket] = ws;
 
@@ -582,13 +568,7 @@ export class WebSocketServer<
       return;
     }
 
-    ws._open();
-
-    if (this.clients) {
-      this.clients.add(ws);
-      ws.on('close', removeClosedClient);
-    }
-
+    this._opened(ws);
     cb(ws, req);
   }
 
@@ -681,62 +661,9 @@ export class WebSocketServer<
     socket._handshakeOwner = this;
     this._connectionCount++;
 
-    if (check.status !== 0) {
-      this._rejectOrEmitClientError(
-        req,
-        socket,
-        check.status,
-        check.message,
-        check.sendVersionHeader ? VERSION_HEADERS : undefined
-      );
-      return;
-    }
-
-    if (!this.shouldHandle(req)) {
-      abortHandshake(socket, 400);
-      return;
-    }
-
-    const offered = check.protocols;
-    if (offered === false) {
-      this._rejectOrEmitClientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
-      return;
-    }
-    const protocols = offered === null || offered.length === 0 ? NO_PROTOCOLS : new Set(offered);
-
     // permessage-deflate is not negotiated yet, so `Sec-WebSocket-Extensions`
     // is ignored (as `ws` does with `perMessageDeflate: false`).
-
-    const verifyClient = this.options.verifyClient as
-      | VerifyClientCallbackAsync
-      | VerifyClientCallbackSync
-      | null;
-    if (verifyClient) {
-      const info: VerifyClientInfo = {
-        origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
-        secure: !!((socket as { authorized?: boolean }).authorized || socket.encrypted),
-        req
-      };
-
-      if (verifyClient.length === 2) {
-        (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, headers) => {
-          if (!verified) {
-            abortHandshake(socket, code || 401, message, headers);
-            return;
-          }
-
-          this._completeUpgrade(check.accept, protocols, req, socket);
-        });
-        return;
-      }
-
-      if (!(verifyClient as VerifyClientCallbackSync)(info)) {
-        abortHandshake(socket, 401);
-        return;
-      }
-    }
-
-    this._completeUpgrade(check.accept, protocols, req, socket);
+    this._verifyUpgrade(req, socket, check, (protocols) => this._completeUpgrade(check.accept, protocols, req, socket));
   }
 
   /** `ws`'s `completeUpgrade`: the 101, the WebSocket, `'connection'`. */
@@ -746,15 +673,50 @@ export class WebSocketServer<
     req: InstanceType<U>,
     socket: SocketStandIn
   ): void {
-    // The user ended or destroyed the socket (e.g. in `verifyClient`).
+    const prepared = this._prepareWebSocket(accept, protocols, req, socket);
+    if (prepared === null) return;
+    const { ws, headers } = prepared;
+
+    const options = this.options;
+    ws._bindConnection(socket._connectionId, socket, !!options.allowSynchronousEvents, this);
+    // From here the WebSocket accounts for the connection (`kConnectionClosed`).
+    socket._handshakeOwner = null;
+
+    const response = headers.concat('\r\n').join('\r\n');
+    if (!acceptConnection(socket._connectionId, response, acceptOptions(options, ws))) {
+      // The peer left while JS was deciding.
+      ws._unbindConnection();
+      this[kHandshakeEnded]();
+      return;
+    }
+
+    this._opened(ws);
+    this.emit('connection', ws, req);
+  }
+
+  /**
+   * The part of `ws`'s `completeUpgrade` both upgrade paths share: a socket
+   * the user ended is destroyed, a closing server answers 503; otherwise the
+   * WebSocket is made, its subprotocol chosen (`handleProtocols`) and the
+   * `'headers'` event lets listeners change the 101 head. Null when the
+   * upgrade stops here.
+   */
+  _prepareWebSocket(
+    accept: string,
+    protocols: ReadonlySet<string>,
+    req: InstanceType<U>,
+    socket: SocketStandIn | Duplex
+  ): { ws: InstanceType<T>; headers: string[] } | null {
+    // The client has already sent a FIN, or the user ended the socket (e.g.
+    // in `verifyClient`).
     if (!socket.readable || !socket.writable) {
       socket.destroy();
-      return;
+      return null;
     }
 
     if (this._state > RUNNING) {
       abortHandshake(socket, 503);
-      return;
+      return null;
     }
 
     const headers = [
@@ -783,29 +745,18 @@ export class WebSocketServer<
     // A listener closed the not-yet-open WebSocket: there is nothing to open.
     if (ws._readyState !== CONNECTING) {
       socket.destroy();
-      return;
+      return null;
     }
+    return { ws, headers };
+  }
 
-    ws._bindConnection(socket._connectionId, socket, !!options.allowSynchronousEvents, this);
-    // From here the WebSocket accounts for the connection (`kConnectionClosed`).
-    socket._handshakeOwner = null;
-
-    const response = headers.concat('\r\n').join('\r\n');
-    if (!acceptConnection(socket._connectionId, response, acceptOptions(options, ws))) {
-      // The peer left while JS was deciding.
-      ws._unbindConnection();
-      this[kHandshakeEnded]();
-      return;
-    }
-
+  /** The upgrade is done: `OPEN`, `'open'`, and the client is tracked. */
+  _opened(ws: InstanceType<T>): void {
     ws._open();
-
     if (this.clients) {
       this.clients.add(ws);
       ws.on('close', removeClosedClient);
     }
-
-    this.emit('connection', ws, req);
   }
 
   /** `ws`'s `abortHandshakeOrEmitwsClientError`. */
