@@ -20,6 +20,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
+import { createStreamDestroyedError } from './errors.js';
 import { native } from './native.js';
 
 /** What the core needs to run a WebSocket over a socket Node opened. */
@@ -40,6 +41,13 @@ export interface FedTransport {
   pause(): void;
   /** Read again after `pause()`. */
   resume(): void;
+  /**
+   * The callback of the frame being sent, set around `native.send`: the
+   * core writes a fed connection's frames to the stream at once (never
+   * corked), so the callback rides on that stream write and fires when the
+   * stream has written it, as `ws`'s does on its socket.
+   */
+  writeCallback: ((err?: Error) => void) | null;
 }
 
 /** The parts of a `net.Socket`'s private libuv handle this module relies on. */
@@ -198,6 +206,7 @@ function feedClosedLater(id: number): void {
 /** The `FedTransport` of a Duplex stream. */
 class StreamTransport implements FedTransport {
   readonly stream: Duplex;
+  writeCallback: ((err?: Error) => void) | null = null;
 
   constructor(stream: Duplex) {
     this.stream = stream;
@@ -223,10 +232,19 @@ class StreamTransport implements FedTransport {
 
 /** `onTransportWrite`: core output for a fed connection. */
 export function onTransportWrite(transport: object, data: Buffer): void {
-  const stream = (transport as FedTransport).stream;
-  // A write after destroy would emit ERR_STREAM_DESTROYED; the core learns
-  // of the close from 'close' anyway.
-  if (!stream.destroyed && !stream.writableEnded) stream.write(data);
+  const fed = transport as FedTransport;
+  const stream = fed.stream;
+  const callback = fed.writeCallback;
+  fed.writeCallback = null;
+  if (!stream.destroyed && !stream.writableEnded) {
+    // The callback gets what the stream gives it (null, or the error), as
+    // ws's callbacks get what its socket gives.
+    if (callback !== null) stream.write(data, callback as (err?: Error | null) => void);
+    else stream.write(data);
+  } else if (callback !== null) {
+    // What a write to a destroyed Node socket gives its callback.
+    process.nextTick(callback, createStreamDestroyedError());
+  }
 }
 
 /** `onTransportEnd`: the core's FIN for a fed connection. */

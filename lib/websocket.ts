@@ -1010,6 +1010,10 @@ export class WebSocket extends EventEmitter {
 
   /** One frame to the core; the callback follows the write (see `native.send`). */
   _sendFrame(payload: FramePayload, opcode: number, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    // A fed connection's frame is written to its stream during the call:
+    // the callback goes with that write (see FedTransport.writeCallback).
+    const transport = this._transport;
+    if (transport !== null && typeof cb === 'function') transport.writeCallback = cb;
     const target = this._flags & F_CONNECTED
       ? native.send(
           this._connectionId,
@@ -1022,6 +1026,11 @@ export class WebSocket extends EventEmitter {
       : -1;
 
     if (typeof cb !== 'function') return;
+
+    if (transport !== null) {
+      if (transport.writeCallback === null) return; // taken by the stream write
+      transport.writeCallback = null;
+    }
 
     if (target === -1) {
       // The connection went away under us: what Node gives a write to a

@@ -619,6 +619,13 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
   if (phase_ == Phase::kClosed || shutdownPending_) return -1;
   const size_t total = headerLength + payloadLength;
 
+  if (isFed()) {
+    // Never corked: each frame is one stream write, made during the send
+    // call, so JS can attach the frame's send callback to that write.
+    context_.events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
+    return 0;
+  }
+
   if (context_.corkOwner() == this) {
     size_t& corked = context_.corkLength();
     if (total > LoopContext::kCorkBufferSize - corked) flushCork();
@@ -633,11 +640,6 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
       corked += total;
       return 0;
     }
-  }
-
-  if (isFed()) {
-    context_.events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
-    return 0;
   }
 
   if (!queueEmpty() || maskKey) {
