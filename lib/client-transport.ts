@@ -67,7 +67,9 @@ export function openClientConnection(
     maxPayload: opts.maxPayload! | 0,
     maxFragments: opts.maxFragments! | 0,
     skipUTF8Validation: !!opts.skipUTF8Validation,
-    autoPong: !!opts.autoPong,
+    // With a user's generateMask, pongs are sent from JS so that it picks
+    // their masks too (WebSocket#_pingArrived).
+    autoPong: !!opts.autoPong && typeof opts.generateMask !== 'function',
     maxPendingAutoPongs: opts.maxPendingAutoPongs! | 0,
     closeTimeout: toTimerDelay(opts.closeTimeout),
     fragments: ws._binaryType === 'fragments',

@@ -224,8 +224,12 @@ export interface NativeAddon {
    * a random key, or the 4-byte key to use (ws's `generateMask`).
    */
   send(id: number, data: string | ArrayBufferView | ArrayBuffer, opcode: number, fin: boolean, mask: boolean | Uint8Array): number;
-  /** Starts (or continues, ws-style) the closing handshake. `code` -1: no code; reason only with a code. */
-  close(id: number, code: number, reason: string | Buffer | undefined): void;
+  /**
+   * Starts (or continues, ws-style) the closing handshake. `code` -1: no
+   * code; reason only with a code. `maskKey`: a client's key for the close
+   * frame (ws's `generateMask`); random when absent.
+   */
+  close(id: number, code: number, reason: string | Buffer | undefined, maskKey?: Uint8Array): void;
   /** Closes the TCP connection at once; no `onEnd` follows. */
   terminate(id: number): void;
   pause(id: number): void;

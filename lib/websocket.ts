@@ -292,6 +292,8 @@ class SideState {
   req: ClientRequest | null | undefined = undefined;
   redirects: number | undefined = undefined;
   generateMask: ((mask: Buffer) => void) | undefined = undefined;
+  /** Automatic pongs not yet written, when they are sent from JS (see `_pingArrived`). */
+  pendingAutoPongs = 0;
 }
 
 /** A send waiting behind a `Blob` that is being read (`ws` Sender queue). */
@@ -860,6 +862,25 @@ export class WebSocket extends EventEmitter {
     this.emit('message', data, isBinary);
   }
 
+  /**
+   * A ping. The core answers it (autoPong) unless a client's `generateMask`
+   * must choose the pong's mask: then it is answered here, as `ws`'s
+   * `receiverOnPing` does, with the same limit on unwritten pongs.
+   */
+  _pingArrived(data: Buffer): void {
+    const x = this._x;
+    if (x !== null && x.generateMask !== undefined && this._autoPong && this._readyState === OPEN) {
+      const max = this._maxPendingAutoPongs;
+      if (max > 0 && x.pendingAutoPongs >= max) {
+        this.terminate();
+      } else {
+        x.pendingAutoPongs++;
+        this.pong(data, true, () => x.pendingAutoPongs--);
+      }
+    }
+    this.emit('ping', data);
+  }
+
   /** The peer's close frame (`ws` `receiverOnConclude`; the core already answered it). */
   _closeFrameArrived(code: number, reason: Buffer): void {
     this._closeFrameReceived = true;
@@ -1118,7 +1139,13 @@ export class WebSocket extends EventEmitter {
   /** The close frame to the core (`code` -1: no payload). */
   _sendCloseFrame(code: number, reason: string | Buffer | undefined): void {
     if (!(this._flags & F_CONNECTED)) return;
-    native.close(this._connectionId, code, reason);
+    const x = this._x;
+    native.close(
+      this._connectionId,
+      code,
+      reason,
+      x !== null && x.generateMask !== undefined ? generatedMaskKey(x.generateMask) : undefined
+    );
     this._closeFrameSent = true;
   }
 
@@ -1514,7 +1541,7 @@ function runDeferredEntry(ws: WebSocket, x: SideState, queue: unknown[]): void {
       ws._emitMessage(a as Buffer | Buffer[], b as boolean);
       break;
     case EVENT_PING:
-      ws.emit('ping', a);
+      ws._pingArrived(a as Buffer);
       break;
     case EVENT_PONG:
       ws.emit('pong', a);
@@ -1606,7 +1633,7 @@ function onPooledMessage(id: number, slab: ArrayBuffer, offset: number, length: 
 
 function onPing(id: number, data: Buffer): void {
   const websocket = connectionTable[id % CONNECTION_SLOTS]!;
-  if (websocket._flags & F_SYNC_EVENTS) websocket.emit('ping', data);
+  if (websocket._flags & F_SYNC_EVENTS) websocket._pingArrived(data);
   else websocket._defer(EVENT_PING, data, undefined);
 }
 

@@ -826,6 +826,39 @@ describe('WebSocket client', function () {
       assert.deepEqual(got.map((f) => f.payload.toString()), ['one', 'two', 'three', 'unmasked']);
     });
 
+    it('use generateMask for automatic pongs and the close frame too', async function () {
+      let frames;
+      let serverSocket;
+      const { port } = await rawServer(({ key, socket, rest }) => {
+        serverSocket = socket;
+        frames = collectFrames(socket, rest);
+        return switchingProtocols(key);
+      });
+      let calls = 0;
+      const ws = connect(`ws://127.0.0.1:${port}`, {
+        generateMask(mask) {
+          calls++;
+          mask.writeUInt32BE(0x0a0b0c00 + calls);
+        }
+      });
+      await once(ws, 'open');
+      // An unmasked ping from the server: the client answers with a pong.
+      serverSocket.write(Buffer.from([0x89, 0x02, 0x68, 0x69]));
+      await once(ws, 'ping');
+      ws.close(1000, 'bye');
+
+      const got = await frames.wait(2);
+      assert.deepEqual(
+        got.map((f) => [f.opcode, f.payload.toString('hex')]),
+        [
+          [0x0a, '6869'],
+          [0x08, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]).toString('hex')]
+        ]
+      );
+      assert.deepEqual(frames.maskKeys().slice(0, 2).map((k) => k.toString('hex')), ['0a0b0c01', '0a0b0c02']);
+      assert.equal(calls, 2);
+    });
+
     it('an all-zero generated key still sets the MASK bit', async function () {
       let frames;
       const { port } = await rawServer(({ key, socket, rest }) => {

@@ -212,7 +212,14 @@ napi_value close(napi_env env, napi_callback_info info) {
     reason = nullptr;
     length = 0;
   }
-  connection->close(code, reason, std::min<size_t>(length, 123));
+  // The reason may live in the scratch buffer: copy it before reading the key.
+  uint8_t reasonCopy[123];
+  const size_t reasonLength = std::min<size_t>(length, sizeof(reasonCopy));
+  if (reasonLength) std::memcpy(reasonCopy, reason, reasonLength);
+  const uint8_t* maskKey = nullptr;
+  size_t maskLength = 0;
+  if (!bytesOf(env, args.argv[3], &maskKey, &maskLength) || maskLength < 4) maskKey = nullptr;
+  connection->close(code, reasonCopy, reasonLength, maskKey);
   return undefinedValue(env);
 }
 

@@ -546,19 +546,21 @@ double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* paylo
   return writeBytes(header, headerLength, payload, length, mask ? key : nullptr, keeper);
 }
 
-void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength) {
+void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength,
+                           const uint8_t* maskKey) {
   uint8_t payload[125];
   size_t length = 0;
   if (code >= 0) {
     length = core::writeClosePayload(payload, static_cast<uint16_t>(code), reason, reasonLength);
   }
-  sendFrame(core::kClose, true, payload, length, maskOutgoing_);
+  sendFrame(core::kClose, true, payload, length, maskOutgoing_, maskKey);
 }
 
-void Connection::close(int code, const uint8_t* reason, size_t reasonLength) {
+void Connection::close(int code, const uint8_t* reason, size_t reasonLength,
+                       const uint8_t* maskKey) {
   if (phase_ != Phase::kWebSocket) return;
   if (!closeSent_) {
-    sendClose(code, reason, reasonLength);
+    sendClose(code, reason, reasonLength, maskKey);
     closeSent_ = true;
     armCloseTimer();
   }

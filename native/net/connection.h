@@ -90,7 +90,8 @@ class Connection final : public PollTarget {
   // without being copied.
   double sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length, bool mask,
                    const uint8_t* maskKey = nullptr, PayloadKeeper* keeper = nullptr);
-  void close(int code, const uint8_t* reason, size_t reasonLength);
+  // `maskKey`: a client's key for the close frame (ws's generateMask), or null.
+  void close(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
   void pause();
   void resume();
   size_t bufferedAmount() const { return queuedBytes(); }
@@ -141,7 +142,7 @@ class Connection final : public PollTarget {
   bool drainQueue();  // writes what the socket takes; false on a socket error
   void flushQueue();
   void failLater();
-  void sendClose(int code, const uint8_t* reason, size_t reasonLength);
+  void sendClose(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
   void armCloseTimer();
   void endStream();
   void maybeShutdown();
