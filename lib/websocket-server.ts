@@ -552,6 +552,7 @@ export class WebSocketServer<
 
     const addresses = readAddresses(socket);
     const taken = takeOverSocket(this, socket, head);
+    if (taken.fed === null) keepCountedByServer(socket, ws);
     const standIn = new SocketStandIn(taken.id, addresses);
     standIn.encrypted = !!(socket as { encrypted?: boolean }).encrypted;
 
@@ -877,6 +878,26 @@ function validatePort(port: unknown): number {
  * socket is destroyed on `'finish'`, as `ws` does; the stand-in's `end()`
  * already closes the native connection once the response is written.
  */
+/**
+ * An adopted socket is destroyed on Node's side, so its `net.Server` stops
+ * counting it and `server.close()` would no longer wait for it. With `ws`
+ * it waits until the upgraded socket closes: count it again until the
+ * WebSocket has closed. (Node's `_connections`/`_emitCloseIfDrained` are
+ * used only when present.)
+ */
+function keepCountedByServer(socket: Duplex, ws: WebSocket): void {
+  const server = (socket as { server?: { _connections?: unknown; _emitCloseIfDrained?: unknown } }).server;
+  if (!server || typeof server._connections !== 'number' || typeof server._emitCloseIfDrained !== 'function') {
+    return;
+  }
+  const counted = server as { _connections: number; _emitCloseIfDrained: () => void };
+  counted._connections++;
+  ws.once('close', () => {
+    counted._connections--;
+    counted._emitCloseIfDrained();
+  });
+}
+
 function abortHandshake(
   socket: SocketStandIn | Duplex,
   code: number,
