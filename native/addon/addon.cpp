@@ -52,7 +52,7 @@ napi_value moduleInit(napi_env env, napi_value exports) {
   const ExportedFunction functions[] = {
       {"init", init},
   };
-  exportFunctions(env, exports, functions);
+  exportFunctions(env, exports, functions, AddonState::from(env));
   defineListenerApi(env, exports);
   defineConnectionApi(env, exports);
   return exports;

@@ -23,12 +23,21 @@ constexpr uint32_t kAcceptFragments = 4;
 constexpr uint32_t kAcceptClient = 8;
 
 net::Connection* connectionArg(napi_env env, const Args& args) {
-  return AddonState::from(env)->context().findConnection(toNumber(env, args.argv[0], -1));
+  return static_cast<AddonState*>(args.data)->context().findConnection(toNumber(env, args.argv[0], -1));
 }
 
 // Bytes of a string or binary value. Strings are encoded to UTF-8 into the
 // state's scratch buffer (reused; no allocation per message once grown).
 bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* length) {
+  // Buffers first: the common case of binary and echoed messages, one call.
+  napi_typedarray_type arrayType;
+  size_t elements = 0;
+  void* bytes = nullptr;
+  if (napi_get_typedarray_info(env, value, &arrayType, &elements, &bytes, nullptr, nullptr) == napi_ok) {
+    *data = static_cast<const uint8_t*>(bytes);
+    *length = elements * typedArrayElementSize(arrayType);
+    return true;
+  }
   napi_valuetype type;
   napi_typeof(env, value, &type);
   if (type == napi_string) {
@@ -187,16 +196,20 @@ napi_value send(napi_env env, napi_callback_info info) {
   // mask: a boolean, or the 4-byte key a user's generateMask chose.
   const uint8_t* maskKey = nullptr;
   size_t maskLength = 0;
-  const bool mask = toBool(env, args.argv[4]);
-  if (!mask && bytesOf(env, args.argv[4], &maskKey, &maskLength) && maskLength < 4) maskKey = nullptr;
-  napi_valuetype type;
-  napi_typeof(env, args.argv[1], &type);
+  bool mask = false;
+  if (napi_get_value_bool(env, args.argv[4], &mask) != napi_ok &&
+      (!bytesOf(env, args.argv[4], &maskKey, &maskLength) || maskLength < 4)) {
+    maskKey = nullptr;
+  }
   // Strings were encoded into the reusable scratch buffer: never kept.
+  AddonState* state = static_cast<AddonState*>(args.data);
+  const bool fromScratch = !state->scratch().empty() &&
+                           data == reinterpret_cast<const uint8_t*>(state->scratch().data());
   JsPayloadKeeper keeper(env, args.argv[1]);
   const double result = connection->sendFrame(opcode, fin, data, length, mask, maskKey,
-                                              type == napi_string ? nullptr : &keeper);
+                                              fromScratch ? nullptr : &keeper);
   // Keep the scratch buffer for small strings only.
-  std::vector<char>& scratch = AddonState::from(env)->scratch();
+  std::vector<char>& scratch = state->scratch();
   if (scratch.size() > kScratchKeep) std::vector<char>().swap(scratch);
   return numberValue(env, result);
 }
@@ -303,7 +316,7 @@ void defineConnectionApi(napi_env env, napi_value exports) {
       {"peerInfo", peerInfo},
       {"setFlushEvents", setFlushEvents},
   };
-  exportFunctions(env, exports, functions);
+  exportFunctions(env, exports, functions, AddonState::from(env));
 }
 
 }  // namespace uws::addon

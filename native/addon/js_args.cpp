@@ -46,8 +46,7 @@ bool boolProperty(napi_env env, napi_value object, const char* name, bool fallba
   return b;
 }
 
-namespace {
-size_t elementSize(napi_typedarray_type type) {
+size_t typedArrayElementSize(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array:
     case napi_uint16_array:
@@ -64,7 +63,6 @@ size_t elementSize(napi_typedarray_type type) {
       return 1;
   }
 }
-}  // namespace
 
 bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* length) {
   bool is = false;
@@ -74,7 +72,7 @@ bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* lengt
     size_t elements;
     napi_get_typedarray_info(env, value, &type, &elements, &bytes, nullptr, nullptr);
     *data = static_cast<const uint8_t*>(bytes);
-    *length = elements * elementSize(type);
+    *length = elements * typedArrayElementSize(type);
     return true;
   }
   if (napi_is_dataview(env, value, &is) == napi_ok && is) {

@@ -14,9 +14,12 @@ struct Args {
   napi_value argv[kMax] = {};
   size_t argc = kMax;
   napi_value self = nullptr;
+  // The data the function was exported with (the environment's state):
+  // saves an instance-data lookup per call.
+  void* data = nullptr;
 
   Args(napi_env env, napi_callback_info info) {
-    napi_get_cb_info(env, info, &argc, argv, &self, nullptr);
+    napi_get_cb_info(env, info, &argc, argv, &self, &data);
   }
 };
 
@@ -28,6 +31,9 @@ std::string toLatin1(napi_env env, napi_value value);
 double numberProperty(napi_env env, napi_value object, const char* name, double fallback);
 bool boolProperty(napi_env env, napi_value object, const char* name, bool fallback);
 
+// Bytes per element of a typed array type.
+size_t typedArrayElementSize(napi_typedarray_type type);
+
 // The bytes of a Buffer, TypedArray, DataView or ArrayBuffer; false if the
 // value is none of them.
 bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* length);
@@ -38,13 +44,15 @@ struct ExportedFunction {
   napi_callback function;
 };
 
-// Defines `functions` as enumerable methods of `exports`.
+// Defines `functions` as enumerable methods of `exports`, each called with
+// `data` (Args::data).
 template <size_t N>
-void exportFunctions(napi_env env, napi_value exports, const ExportedFunction (&functions)[N]) {
+void exportFunctions(napi_env env, napi_value exports, const ExportedFunction (&functions)[N],
+                     void* data) {
   napi_property_descriptor properties[N];
   for (size_t i = 0; i < N; ++i) {
     properties[i] = {functions[i].name, nullptr, functions[i].function, nullptr, nullptr, nullptr,
-                     napi_enumerable, nullptr};
+                     napi_enumerable, data};
   }
   napi_define_properties(env, exports, N, properties);
 }

@@ -123,7 +123,7 @@ void defineListenerApi(napi_env env, napi_value exports) {
       {"closeListener", closeListener},
       {"checkUpgrade", checkUpgrade},
   };
-  exportFunctions(env, exports, functions);
+  exportFunctions(env, exports, functions, AddonState::from(env));
 }
 
 }  // namespace uws::addon
