@@ -795,20 +795,28 @@ describe('WebSocket client', function () {
       assert.equal(got[0].payload.toString(), 'a');
     });
 
-    it('use generateMask for the masking keys', async function () {
-      let frames;
+    // A client whose generateMask writes base + n as the n-th key, connected
+    // to a raw server that records the frames it receives.
+    async function countingMaskClient(base) {
+      const peer = { frames: null, socket: null, calls: 0 };
       const { port } = await rawServer(({ key, socket, rest }) => {
-        frames = collectFrames(socket, rest);
+        peer.socket = socket;
+        peer.frames = collectFrames(socket, rest);
         return switchingProtocols(key);
       });
-      let calls = 0;
-      const ws = connect(`ws://127.0.0.1:${port}`, {
+      peer.ws = connect(`ws://127.0.0.1:${port}`, {
         generateMask(mask) {
-          calls++;
-          mask.writeUInt32BE(0x01020300 + calls);
+          peer.calls++;
+          mask.writeUInt32BE(base + peer.calls);
         }
       });
-      await once(ws, 'open');
+      await once(peer.ws, 'open');
+      return peer;
+    }
+
+    it('use generateMask for the masking keys', async function () {
+      const peer = await countingMaskClient(0x01020300);
+      const { ws, frames } = peer;
       ws.send('one');
       ws.send(Buffer.from('two'));
       ws.ping('three');
@@ -816,7 +824,7 @@ describe('WebSocket client', function () {
 
       const got = await frames.wait(4);
       const keys = frames.maskKeys();
-      assert.equal(calls, 3);
+      assert.equal(peer.calls, 3);
       assert.deepEqual(keys.slice(0, 3).map((k) => k.toString('hex')), [
         '01020301',
         '01020302',
@@ -827,23 +835,10 @@ describe('WebSocket client', function () {
     });
 
     it('use generateMask for automatic pongs and the close frame too', async function () {
-      let frames;
-      let serverSocket;
-      const { port } = await rawServer(({ key, socket, rest }) => {
-        serverSocket = socket;
-        frames = collectFrames(socket, rest);
-        return switchingProtocols(key);
-      });
-      let calls = 0;
-      const ws = connect(`ws://127.0.0.1:${port}`, {
-        generateMask(mask) {
-          calls++;
-          mask.writeUInt32BE(0x0a0b0c00 + calls);
-        }
-      });
-      await once(ws, 'open');
+      const peer = await countingMaskClient(0x0a0b0c00);
+      const { ws, frames } = peer;
       // An unmasked ping from the server: the client answers with a pong.
-      serverSocket.write(Buffer.from([0x89, 0x02, 0x68, 0x69]));
+      peer.socket.write(Buffer.from([0x89, 0x02, 0x68, 0x69]));
       await once(ws, 'ping');
       ws.close(1000, 'bye');
 
@@ -856,7 +851,7 @@ describe('WebSocket client', function () {
         ]
       );
       assert.deepEqual(frames.maskKeys().slice(0, 2).map((k) => k.toString('hex')), ['0a0b0c01', '0a0b0c02']);
-      assert.equal(calls, 2);
+      assert.equal(peer.calls, 2);
     });
 
     it('an all-zero generated key still sets the MASK bit', async function () {
