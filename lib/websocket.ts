@@ -52,7 +52,7 @@ import {
   type WebSocketEventMap as EventMapOf
 } from './event-target.js';
 import { abortRequest, initAsClient } from './client-handshake.js';
-import { native, type HandshakeCheck, type UpgradeRequest } from './native.js';
+import { native, type HandshakeCheck, type NativeCallbacks, type UpgradeRequest } from './native.js';
 import { kCapture, useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
 import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
@@ -1586,39 +1586,15 @@ function detachConnection(id: number): void {
   }
 }
 
-function onUpgrade(
-  owner: object,
-  id: number,
-  method: string,
-  url: string,
-  httpVersion: string,
-  rawHeaders: string[],
-  remoteAddress: string,
-  remotePort: number,
-  remoteFamily: string,
-  localAddress: string,
-  localPort: number,
-  status: number,
-  message: string,
-  sendVersionHeader: boolean,
-  accept: string,
-  protocols: string[] | null | false,
-  version: number
-): void {
-  const request: UpgradeRequest = {
-    method,
-    url,
-    httpVersion,
-    rawHeaders,
-    remoteAddress,
-    remotePort,
-    remoteFamily,
-    localAddress,
-    localPort
-  };
+// The parameter types come from the contract (`NativeCallbacks.onUpgrade`).
+const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVersion, rawHeaders,
+  remoteAddress, remotePort, remoteFamily, localAddress, localPort, status, message, sendVersionHeader,
+  accept, protocols, version) => {
+  const request: UpgradeRequest = { method, url, httpVersion, rawHeaders, remoteAddress, remotePort,
+    remoteFamily, localAddress, localPort };
   const check: HandshakeCheck = { status, message, sendVersionHeader, accept, protocols, version };
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
-}
+};
 
 function onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void {
   const websocket = connectionTable[id % CONNECTION_SLOTS]!;

@@ -170,11 +170,12 @@ void Connection::feed(const uint8_t* data, size_t length) {
   if (carryLength_) std::memcpy(bytes.data(), carry_.get(), carryLength_);
   std::memcpy(bytes.data() + carryLength_, data, length);
   carryLength_ = 0;
-  Connection* previousOwner = context_.corkOwner();
-  if (previousOwner) previousOwner->uncork();
-  context_.setCorkOwner(this);
+  // A fed connection's frames go to its stream at once, never to the cork
+  // buffer, so another connection's cork (this call may come from inside
+  // its dispatch) is left alone.
   processFrames(bytes.data(), bytes.size());
-  uncork();
+  pendingAutoPongs_ = 0;  // its pongs are already written to the stream
+  maybeShutdown();
 }
 
 void Connection::feedEnd() {
@@ -704,10 +705,6 @@ void Connection::flushCork() {
   corked = 0;
   if (phase_ == Phase::kClosed) return;
   const uint8_t* data = context_.corkBuffer();
-  if (isFed()) {
-    context_.events().onTransportWrite(*this, data, length, nullptr, 0, nullptr);
-    return;
-  }
   if (!queueEmpty()) {
     if (!queue().append(data, length)) failLater();
     return;

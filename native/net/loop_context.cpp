@@ -97,7 +97,7 @@ double LoopContext::registerConnection(Connection* connection) {
   }
   Slot& slot = slots_[index];
   slot.connection = connection;
-  slot.generation = (slot.generation + 1) & 0x1fffffu;  // stays below 2^29
+  slot.generation = (slot.generation + 1) & 0x1fffffu;  // 21 bits: ids stay far below 2^53
   return static_cast<double>(slot.generation) * kSlotRange + index;
 }
 
