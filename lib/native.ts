@@ -154,6 +154,12 @@ export interface NativeCallbacks {
 export interface NativeAddon {
   /** Registers the callbacks; once per environment (main thread or Worker). */
   init(callbacks: NativeCallbacks): void;
+  /**
+   * Writes what the core holds back to send in one go (corked during a
+   * dispatch, or parked until the end of a poller wakeup): the process is
+   * exiting, and ws would have written it already.
+   */
+  flushWrites(): void;
 
   /** Listens on host:port; throws a Node-style system error (code, errno, syscall, address, port). Returns a listener id. */
   listen(owner: object, options: ListenOptions): number;
@@ -216,14 +222,16 @@ export interface NativeAddon {
   destroy(id: number): void;
 
   /**
-   * Sends one frame. `data` is a string (sent as UTF-8) or bytes. Returns 0
-   * when the frame left (or will leave at the end of the current batch
-   * without waiting for the socket), else the value the `flushed` counter of
-   * `onFlush` must reach for this frame to be out. Returns -1 if the
-   * connection is gone or a close frame was already sent. `mask`: true for
-   * a random key, or the 4-byte key to use (ws's `generateMask`).
+   * Sends one frame. `data` is a string (sent as UTF-8) or bytes; `frame`
+   * is the opcode with `SendFlag` bits. Returns 0 when the frame left (or
+   * will leave at the end of the current dispatch, or, without
+   * `SendFlag.Callback`, of the current poller wakeup, without waiting for
+   * the socket), else the value the `flushed` counter of `onFlush` must
+   * reach for this frame to be out. Returns -1 if the connection is gone or
+   * a close frame was already sent. `mask`: true for a random key, or the
+   * 4-byte key to use (ws's `generateMask`).
    */
-  send(id: number, data: string | ArrayBufferView | ArrayBuffer, opcode: number, fin: boolean, mask: boolean | Uint8Array): number;
+  send(id: number, data: string | ArrayBufferView | ArrayBuffer, frame: number, mask: boolean | Uint8Array): number;
   /**
    * Starts (or continues, ws-style) the closing handshake. `code` -1: no
    * code; reason only with a code. `maskKey`: a client's key for the close
@@ -244,6 +252,14 @@ export interface NativeAddon {
 }
 
 /** Bits of `accept`'s `flags` (native/addon/connection_api.cpp). */
+/** Bits of `send`'s `frame` argument, above the opcode (its low four bits). */
+export const enum SendFlag {
+  /** The frame ends its message. */
+  Fin = 0x10,
+  /** A send callback waits for it: it must not be held to the end of the wakeup. */
+  Callback = 0x20
+}
+
 const enum AcceptFlag {
   SkipUtf8Validation = 1,
   AutoPong = 2,

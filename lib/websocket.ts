@@ -52,7 +52,7 @@ import {
   type WebSocketEventMap as EventMapOf
 } from './event-target.js';
 import { abortRequest, initAsClient } from './client-handshake.js';
-import { native, type HandshakeCheck, type NativeCallbacks, type UpgradeRequest } from './native.js';
+import { native, SendFlag, type HandshakeCheck, type NativeCallbacks, type UpgradeRequest } from './native.js';
 import { kCapture, useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
 import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
@@ -1039,8 +1039,7 @@ export class WebSocket extends EventEmitter {
       ? native.send(
           this._connectionId,
           payload,
-          opcode,
-          fin,
+          opcode | (fin ? SendFlag.Fin : 0) | (typeof cb === 'function' ? SendFlag.Callback : 0),
           // A client's `generateMask` picks each masked frame's key, as in `ws`.
           mask && this._x !== null && this._x.generateMask !== undefined ? generatedMaskKey(this._x.generateMask) : mask
         )
@@ -1659,6 +1658,10 @@ function onEnd(id: number): void {
   if (!websocket._deferredHasCloseFrame()) websocket._connectionGone();
   websocket._defer(EVENT_END, undefined, undefined);
 }
+
+// process.exit() from a message handler (or a tick right after it) must not
+// lose what the handler sent: ws writes it to the socket at once.
+process.on('exit', native.flushWrites);
 
 native.init({
   onUpgrade,

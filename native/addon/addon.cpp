@@ -37,6 +37,14 @@ napi_value init(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// flushWrites(): process.exit() is under way. Hands the kernel what the
+// cork buffer holds, which ws would already have written.
+napi_value flushWrites(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  static_cast<AddonState*>(args.data)->context().cork().sendAll();
+  return undefinedValue(env);
+}
+
 void teardown(napi_async_cleanup_hook_handle handle, void* data) {
   static_cast<AddonState*>(data)->beginTeardown(handle);
 }
@@ -51,6 +59,7 @@ napi_value moduleInit(napi_env env, napi_value exports) {
   }
   const ExportedFunction functions[] = {
       {"init", init},
+      {"flushWrites", flushWrites},
   };
   exportFunctions(env, exports, functions, AddonState::from(env));
   defineListenerApi(env, exports);

@@ -22,6 +22,11 @@ constexpr uint32_t kAcceptAutoPong = 2;
 constexpr uint32_t kAcceptFragments = 4;
 constexpr uint32_t kAcceptClient = 8;
 
+// send()'s frame argument (lib/native.ts SendFlag): the opcode and bits.
+constexpr uint32_t kSendOpcodeMask = 0x0F;
+constexpr uint32_t kSendFin = 0x10;
+constexpr uint32_t kSendCallback = 0x20;
+
 net::Connection* connectionArg(napi_env env, const Args& args) {
   return static_cast<AddonState*>(args.data)->context().findConnection(toNumber(env, args.argv[0], -1));
 }
@@ -191,16 +196,18 @@ napi_value send(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "uws: send() data must be a string or binary data");
     return nullptr;
   }
-  const auto opcode = static_cast<core::Opcode>(toNumber(env, args.argv[2], 2));
-  const bool fin = toBool(env, args.argv[3]);
+  const auto frame = static_cast<uint32_t>(toNumber(env, args.argv[2], 2));
+  const auto opcode = static_cast<core::Opcode>(frame & kSendOpcodeMask);
+  const bool fin = (frame & kSendFin) != 0;
   // mask: a boolean, or the 4-byte key a user's generateMask chose.
   const uint8_t* maskKey = nullptr;
   size_t maskLength = 0;
   bool mask = false;
-  if (napi_get_value_bool(env, args.argv[4], &mask) != napi_ok &&
-      (!bytesOf(env, args.argv[4], &maskKey, &maskLength) || maskLength < 4)) {
+  if (napi_get_value_bool(env, args.argv[3], &mask) != napi_ok &&
+      (!bytesOf(env, args.argv[3], &maskKey, &maskLength) || maskLength < 4)) {
     maskKey = nullptr;
   }
+  if (frame & kSendCallback) connection->flushWhenDispatchEnds();
   // Strings were encoded into the reusable scratch buffer: never kept.
   AddonState* state = static_cast<AddonState*>(args.data);
   const bool fromScratch = !state->scratch().empty() &&

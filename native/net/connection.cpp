@@ -95,7 +95,9 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       fed_(false),
       transportGone_(false),
       fragments_(false),
-      attached_(false) {
+      attached_(false),
+      parked_(false),
+      flushOnUncork_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -230,7 +232,7 @@ void Connection::onPollEvents(uint32_t epollEvents) {
   const bool failed = (epollEvents & (EPOLLERR | EPOLLHUP)) != 0;
   if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();
   if (((epollEvents & EPOLLIN) || failed) && phase_ != Phase::kClosed) {
-    context_.setCorkOwner(this);
+    context_.cork().open(this);
     readAvailable();
     uncork();
   }
@@ -423,7 +425,7 @@ void Connection::onDeferredWork(void* data) {
     self->startDeferred_ = false;
     std::vector<uint8_t> leftover = std::move(self->request_->leftover);
     self->request_.reset();
-    self->context_.setCorkOwner(self);
+    self->context_.cork().open(self);
     self->processFrames(leftover.data(), leftover.size());
     self->uncork();
     self->updatePoll();
@@ -621,6 +623,9 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
                               size_t payloadLength, const uint8_t* maskKey, PayloadKeeper* keeper) {
   if (phase_ == Phase::kClosed || shutdownPending_) return -1;
   const size_t total = headerLength + payloadLength;
+  CorkBuffer& cork = context_.cork();
+  // Bytes parked earlier in this wakeup go first.
+  if (parked_) cork.unpark(this);
 
   if (isFed()) {
     // Never corked: each frame is one stream write, made during the send
@@ -629,11 +634,12 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
     return 0;
   }
 
-  if (context_.corkOwner() == this) {
-    size_t& corked = context_.corkLength();
-    if (total > LoopContext::kCorkBufferSize - corked) flushCork();
-    if (queueEmpty() && total <= LoopContext::kCorkBufferSize - corked) {
-      uint8_t* at = context_.corkBuffer() + corked;
+  if (cork.owner() == this) {
+    size_t& corked = cork.length();
+    if (total > cork.capacity() - corked) cork.sendParked();
+    if (total > cork.capacity() - corked) flushCork();
+    if (queueEmpty() && total <= cork.capacity() - corked) {
+      uint8_t* at = cork.data() + corked;
       std::memcpy(at, header, headerLength);
       if (maskKey) {
         core::applyMask(at + headerLength, payload, payloadLength, loadKey(maskKey), 0);
@@ -698,13 +704,20 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
 }
 
 void Connection::flushCork() {
-  if (context_.corkOwner() != this) return;
-  size_t& corked = context_.corkLength();
-  if (corked == 0) return;
-  const size_t length = corked;
-  corked = 0;
+  CorkBuffer& cork = context_.cork();
+  if (cork.owner() != this || cork.length() == 0) return;
+  const size_t length = cork.length();
+  cork.length() = 0;
+  sendCorked(cork.data(), length);
+}
+
+void Connection::sendHeld(const uint8_t* data, size_t length) {
+  parked_ = false;
+  sendCorked(data, length);
+}
+
+void Connection::sendCorked(const uint8_t* data, size_t length) {
   if (phase_ == Phase::kClosed) return;
-  const uint8_t* data = context_.corkBuffer();
   if (!queueEmpty()) {
     if (!queue().append(data, length)) failLater();
     return;
@@ -713,7 +726,7 @@ void Connection::flushCork() {
   // error), MSG_MORE lets the kernel put our FIN in the same segment: the
   // peer is woken once instead of twice. shutdown() follows in this same
   // turn (maybeShutdown), which sends the held segment.
-  const bool finFollows = shutdownPending_ && !shutdownDone_ && queueEmpty();
+  const bool finFollows = shutdownPending_ && !shutdownDone_;
   ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL | (finFollows ? MSG_MORE : 0));
   if (written < 0) {
     if (!wouldBlock(errno)) {
@@ -730,9 +743,19 @@ void Connection::flushCork() {
 }
 
 void Connection::uncork() {
-  if (context_.corkOwner() != this) return;
-  flushCork();
-  context_.setCorkOwner(nullptr);
+  CorkBuffer& cork = context_.cork();
+  if (cork.owner() != this) return;
+  // A frame with a send callback leaves now: the callback must not run
+  // before its bytes are handed to the kernel, as in ws.
+  if (cork.length() > 0 && cork.canPark() && !shutdownPending_ && !flushOnUncork_ &&
+      queueEmpty()) {
+    cork.park();
+    parked_ = true;
+  } else {
+    flushCork();
+    cork.close();
+  }
+  flushOnUncork_ = false;
   if (queueEmpty()) pendingAutoPongs_ = 0;
   maybeShutdown();
 }
@@ -760,7 +783,7 @@ void Connection::flushQueue() {
     destroy(true);
     return;
   }
-  if (queueEmpty() && context_.corkOwner() != this) pendingAutoPongs_ = 0;
+  if (queueEmpty() && context_.cork().owner() != this) pendingAutoPongs_ = 0;
   updatePoll();
   if (flushEvents_ && attached_ && queue_->flushedTotal() != before) {
     context_.events().onFlush(*this, queue_->flushedTotal());
@@ -785,7 +808,11 @@ void Connection::endStream() {
 void Connection::maybeShutdown() {
   if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
   if (!queueEmpty()) return;
-  if (context_.corkOwner() == this && context_.corkLength() > 0) return;
+  if (context_.cork().owner() == this && context_.cork().length() > 0) return;
+  if (parked_) {
+    context_.cork().unpark(this);  // its bytes go before the FIN
+    if (!queueEmpty()) return;
+  }
   if (isFed()) {
     context_.events().onTransportEnd(*this);
   } else {
@@ -800,12 +827,14 @@ void Connection::maybeShutdown() {
 void Connection::destroy(bool notify) {
   if (phase_ == Phase::kClosed) return;
   const bool wasWebSocket = phase_ == Phase::kWebSocket;
-  if (context_.corkOwner() == this) {
-    // What ws wrote before a destroy() had left already (Node writes at
-    // once when it can): give corked bytes the same chance, without waiting.
+  // What ws wrote before a destroy() had left already (Node writes at
+  // once when it can): give corked and parked bytes the same chance,
+  // without waiting.
+  if (context_.cork().owner() == this) {
     flushCork();
-    context_.setCorkOwner(nullptr);
+    context_.cork().close();
   }
+  if (parked_) context_.cork().unpark(this);
   phase_ = Phase::kClosed;
   if (isFed()) {
     if (!transportGone_ && !context_.tearingDown()) context_.events().onTransportDestroy(*this);

@@ -104,8 +104,14 @@ class Connection final : public PollTarget {
   // Closes the socket now. With `notify`, a WebSocket reports onEnd first.
   void destroy(bool notify);
 
-  // The cork owner's writes are flushed when its dispatch ends.
+  // The cork owner's writes leave when its dispatch ends, or with the other
+  // parked connections' at the end of the poller wakeup (cork_buffer.h).
   void uncork();
+  // A frame with a send callback was corked: its bytes must leave when the
+  // dispatch ends, before the callback can run.
+  void flushWhenDispatchEnds() { flushOnUncork_ = true; }
+  // CorkBuffer: bytes it held for this connection leave now.
+  void sendHeld(const uint8_t* data, size_t length);
 
   // PollTarget: the socket is readable / writable / in error.
   void onPollEvents(uint32_t epollEvents) override;
@@ -139,6 +145,7 @@ class Connection final : public PollTarget {
   bool appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                      size_t payloadLength, const uint8_t* maskKey);
   void flushCork();
+  void sendCorked(const uint8_t* data, size_t length);
   bool drainQueue();  // writes what the socket takes; false on a socket error
   void flushQueue();
   void failLater();
@@ -181,6 +188,8 @@ class Connection final : public PollTarget {
   bool transportGone_ : 1;  // a fed connection's stream closed on the JS side
   bool fragments_ : 1;      // deliver fragmented binary messages as arrays
   bool attached_ : 1;       // accepted by JS, which knows it by its id
+  bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
+  bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 

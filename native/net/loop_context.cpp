@@ -21,8 +21,7 @@ LoopContext::LoopContext(uv_loop_t* loop, ConnectionEvents* events)
     : loop_(loop),
       events_(events),
       poller_(nullptr),
-      receiveBuffer_(new uint8_t[kReceiveBufferSize]),
-      corkBuffer_(new uint8_t[kCorkBufferSize]) {
+      receiveBuffer_(new uint8_t[kReceiveBufferSize]) {
   // In the body: the poller counts itself among the open handles, which
   // must already be initialised.
   poller_ = new SocketPoller(*this);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/connection_events.h"
+#include "net/cork_buffer.h"
 #include "net/socket_poller.h"
 
 namespace uws::net {
@@ -25,7 +26,6 @@ class LoopContext {
   // Large enough for a 16 KiB request head plus frames behind it, and for
   // many small frames per read; small enough to stay in cache.
   static constexpr size_t kReceiveBufferSize = 256 * 1024;
-  static constexpr size_t kCorkBufferSize = 64 * 1024;
 
   LoopContext(uv_loop_t* loop, ConnectionEvents* events);
   ~LoopContext();
@@ -41,12 +41,8 @@ class LoopContext {
   ConnectionEvents& events() const { return *events_; }
   uint8_t* receiveBuffer() { return receiveBuffer_.get(); }
 
-  // Cork: while a connection's events are dispatched, its small writes are
-  // appended here and leave in one syscall when the dispatch ends.
-  Connection* corkOwner() const { return corkOwner_; }
-  void setCorkOwner(Connection* connection) { corkOwner_ = connection; corkLength_ = 0; }
-  uint8_t* corkBuffer() { return corkBuffer_.get(); }
-  size_t& corkLength() { return corkLength_; }
+  // Small writes of the connections being dispatched (see cork_buffer.h).
+  CorkBuffer& cork() { return cork_; }
 
   // Connection ids: slot index plus a generation, so that an id kept by JS
   // after its connection ended never reaches another connection.
@@ -90,9 +86,7 @@ class LoopContext {
   uv_check_t reaper_;
   std::vector<Connection*> buried_;
   std::unique_ptr<uint8_t[]> receiveBuffer_;
-  std::unique_ptr<uint8_t[]> corkBuffer_;
-  Connection* corkOwner_ = nullptr;
-  size_t corkLength_ = 0;
+  CorkBuffer cork_;
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
   std::vector<std::unique_ptr<ConnectionConfig>> configs_;

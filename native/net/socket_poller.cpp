@@ -43,11 +43,15 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
   if (status < 0) return;
   epoll_event events[kEventsPerWakeup];
   const int count = epoll_wait(self->epollFd_, events, kEventsPerWakeup, 0);
+  CorkBuffer& cork = self->context_.cork();
+  cork.beginWakeup();
   for (int i = 0; i < count; ++i) {
     // Targets destroyed earlier in this batch are still allocated (freed in
     // the loop's check phase) and ignore events once closed.
     static_cast<PollTarget*>(events[i].data.ptr)->onPollEvents(events[i].events);
   }
+  // What the connections of this wakeup wrote leaves now, back to back.
+  cork.endWakeup();
 }
 
 void SocketPoller::close() {

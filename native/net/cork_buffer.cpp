@@ -1,0 +1,66 @@
+#include "net/cork_buffer.h"
+
+#include <cstring>
+
+#include "net/connection.h"
+
+namespace uws::net {
+
+CorkBuffer::CorkBuffer() : bytes_(new uint8_t[kSize]) {}
+
+void CorkBuffer::open(Connection* owner) {
+  owner_ = owner;
+  length_ = 0;
+}
+
+void CorkBuffer::close() {
+  owner_ = nullptr;
+  length_ = 0;
+}
+
+void CorkBuffer::park() {
+  parked_.push_back({owner_, parkedEnd_, length_});
+  parkedEnd_ += length_;
+  close();
+}
+
+void CorkBuffer::unpark(Connection* connection) {
+  // From the back: a connection that must write early was usually parked
+  // last (and wakeups park a few hundred connections at most).
+  for (auto it = parked_.rbegin(); it != parked_.rend(); ++it) {
+    if (it->connection != connection) continue;
+    it->connection = nullptr;
+    connection->sendHeld(bytes_.get() + it->offset, it->length);
+    return;
+  }
+}
+
+void CorkBuffer::sendParked() {
+  // Entries are cleared before sending: sending never parks anything, but
+  // it may unpark (a failed send destroys nothing now, see failLater).
+  std::vector<Parked> parked;
+  parked.swap(parked_);
+  for (const Parked& entry : parked) {
+    if (entry.connection) entry.connection->sendHeld(bytes_.get() + entry.offset, entry.length);
+  }
+  if (length_) std::memmove(bytes_.get(), bytes_.get() + parkedEnd_, length_);
+  parkedEnd_ = 0;
+  parked.clear();
+  parked_.swap(parked);  // keeps the capacity
+}
+
+void CorkBuffer::sendAll() {
+  sendParked();
+  if (owner_ && length_) {
+    const size_t length = length_;
+    length_ = 0;
+    owner_->sendHeld(bytes_.get(), length);
+  }
+}
+
+void CorkBuffer::endWakeup() {
+  inWakeup_ = false;
+  sendParked();
+}
+
+}  // namespace uws::net
