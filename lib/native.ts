@@ -111,11 +111,16 @@ export interface NativeCallbacks {
   /** A complete message. `data` is an array of Buffers only in `fragments` mode for binary messages. */
   onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void;
   /**
-   * A small message, copied into `slab` (a pool ArrayBuffer shared by many
-   * messages, as Node's Buffer pool is) at `offset`: the Buffer view of it is
-   * the message. Optional; without it every message goes to `onMessage`.
+   * Small messages of one read, copied into `slab` (a pool ArrayBuffer
+   * shared by many messages, as Node's Buffer pool is) and described by
+   * entries `begin` to `end` (exclusive) of the array `init` returned:
+   * entry i is at [1 + 2i] (offset in the slab) and [2 + 2i] (length * 2,
+   * plus 1 if binary). Before delivering entry i, JS stores i + 1 at [0]; on
+   * return, [0] < end means a handler threw and the addon calls again for
+   * the rest. When a handler ends the connection, JS stores `end` and stops.
+   * Optional; without it every message goes to `onMessage`.
    */
-  onPooledMessage?(id: number, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void;
+  onPooledMessages?(id: number, slab: ArrayBuffer, begin: number, end: number): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
   onPing(id: number, data: Buffer): void;
   onPong(id: number, data: Buffer): void;
@@ -152,8 +157,11 @@ export interface NativeCallbacks {
 
 /** The addon's exports. */
 export interface NativeAddon {
-  /** Registers the callbacks; once per environment (main thread or Worker). */
-  init(callbacks: NativeCallbacks): void;
+  /**
+   * Registers the callbacks; once per environment (main thread or Worker).
+   * Returns the descriptor array of `onPooledMessages`.
+   */
+  init(callbacks: NativeCallbacks): Uint32Array;
   /**
    * Writes what the core holds back to send in one go (corked during a
    * dispatch, or parked until the end of a poller wakeup): the process is

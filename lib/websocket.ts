@@ -17,6 +17,7 @@ import type { Agent, ClientRequest, ClientRequestArgs, IncomingMessage } from 'n
 import type { createConnection } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { types as utilTypes } from 'node:util';
+import { markAsUntransferable } from 'node:worker_threads';
 import type { ZlibOptions } from 'node:zlib';
 
 import {
@@ -1596,14 +1597,41 @@ const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVer
 };
 
 function onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void {
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  deliverMessage(connectionTable[id % CONNECTION_SLOTS]!, data, isBinary);
+}
+
+function deliverMessage(websocket: WebSocket, data: Buffer | Buffer[], isBinary: boolean): void {
   if (websocket._flags & F_SYNC_EVENTS) websocket._emitMessage(data, isBinary);
   else websocket._defer(EVENT_MESSAGE, data, isBinary);
 }
 
-/** A small message the core copied into a pool slab (see `NativeCallbacks.onPooledMessage`). */
-function onPooledMessage(id: number, slab: ArrayBuffer, offset: number, length: number, isBinary: boolean): void {
-  onMessage(id, Buffer.from(slab, offset, length), isBinary);
+/** The descriptor array of pooled messages (set by `native.init`). */
+let pooledEntries: Uint32Array;
+/** The last slab seen, already marked untransferable. */
+let markedSlab: ArrayBuffer | null = null;
+
+/** Small messages of one read (see `NativeCallbacks.onPooledMessages`). */
+function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: number): void {
+  if (slab !== markedSlab) {
+    // As Node's own Buffer pool: a message's `buffer` cannot be transferred
+    // away (postMessage copies it instead), which would take the other
+    // messages of the slab with it.
+    markAsUntransferable(slab);
+    markedSlab = slab;
+  }
+  const entries = pooledEntries;
+  const slot = id % CONNECTION_SLOTS;
+  const websocket = connectionTable[slot];
+  for (let i = begin; i < end; i++) {
+    // A handler ended the connection: the core ignores its input from then on.
+    if (websocket === undefined || connectionTable[slot] !== websocket) {
+      entries[0] = end;
+      return;
+    }
+    entries[0] = i + 1;
+    const meta = entries[2 + 2 * i];
+    deliverMessage(websocket, Buffer.from(slab, entries[1 + 2 * i], meta >>> 1), (meta & 1) === 1);
+  }
 }
 
 function onPing(id: number, data: Buffer): void {
@@ -1663,10 +1691,10 @@ function onEnd(id: number): void {
 // lose what the handler sent: ws writes it to the socket at once.
 process.on('exit', native.flushWrites);
 
-native.init({
+pooledEntries = native.init({
   onUpgrade,
   onMessage,
-  onPooledMessage,
+  onPooledMessages,
   onPing,
   onPong,
   onCloseFrame,

@@ -18,7 +18,7 @@ napi_value init(napi_env env, napi_callback_info info) {
   static const char* const kNames[kCallbackCount] = {
       "onUpgrade",    "onMessage", "onPing",           "onPong",         "onCloseFrame",
       "onProtocolError", "onFlush", "onEnd",          "onTransportWrite", "onTransportEnd",
-      "onTransportDestroy", "onPooledMessage"};
+      "onTransportDestroy", "onPooledMessages"};
   for (int i = 0; i < kCallbackCount; ++i) {
     napi_value function;
     napi_valuetype type = napi_undefined;
@@ -34,7 +34,7 @@ napi_value init(napi_env env, napi_callback_info info) {
     }
     state->setCallback(static_cast<Callback>(i), function);
   }
-  return undefinedValue(env);
+  return state->pooledArray();
 }
 
 // flushWrites(): process.exit() is under way. Hands the kernel what the

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "addon/handshake_objects.h"
+#include "addon/js_args.h"
 #include "core/handshake.h"
 #include "core/http_request_parser.h"
 #include "core/masking.h"
@@ -21,9 +22,6 @@ namespace {
 // were assembled natively are handed over without a copy (an external
 // buffer that frees the block when JS drops it).
 constexpr size_t kExternalThreshold = 16 * 1024;
-// Messages up to kPooledMax bytes share slabs of kSlabSize bytes.
-constexpr size_t kSlabSize = 64 * 1024;
-constexpr size_t kPooledMax = 4 * 1024;
 
 void freeBlock(napi_env /*env*/, void* data, void* /*hint*/) { std::free(data); }
 
@@ -35,7 +33,7 @@ uv_loop_t* loopOf(napi_env env) {
 }  // namespace
 
 AddonState::AddonState(napi_env env)
-    : env_(env), context_(std::make_unique<net::LoopContext>(loopOf(env), this)) {}
+    : env_(env), context_(std::make_unique<net::LoopContext>(loopOf(env), this)), pooled_(env) {}
 
 AddonState::~AddonState() = default;
 
@@ -110,6 +108,7 @@ void AddonState::enterBatch(void* scope) {
 }
 
 void AddonState::leaveBatch() {
+  if (batchDepth_ == 1) deliverMessages();
   if (--batchDepth_ > 0) return;
   // Closing the callback scope runs process.nextTick callbacks and
   // microtasks queued by the events of this batch.
@@ -126,6 +125,8 @@ napi_value AddonState::reference(void* ref) {
 }
 
 void AddonState::call(Callback which, size_t argc, napi_value* argv) {
+  // Events keep their order: messages held back go first.
+  if (which != kOnPooledMessages && pooled_.pending()) deliverMessages();
   if (!callbacks_[which]) return;
   napi_value function = reference(callbacks_[which]);
   napi_value receiver;
@@ -151,31 +152,6 @@ napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
   return buffer;
 }
 
-napi_value AddonState::pooledCopy(const uint8_t* data, size_t length, size_t* offset) {
-  napi_value slab = nullptr;
-  bool detached = false;
-  if (slab_) {
-    // A user may transfer a message's ArrayBuffer away (postMessage), which
-    // frees the slab's memory: check before writing into it.
-    slab = reference(slab_);
-    napi_is_detached_arraybuffer(env_, slab, &detached);
-  }
-  if (!slab_ || detached || slabUsed_ + length > kSlabSize) {
-    if (slab_) napi_delete_reference(env_, slab_);
-    void* bytes = nullptr;
-    napi_create_arraybuffer(env_, kSlabSize, &bytes, &slab);
-    napi_create_reference(env_, slab, 1, &slab_);
-    slabData_ = static_cast<uint8_t*>(bytes);
-    slabUsed_ = 0;
-  }
-  if (length) std::memcpy(slabData_ + slabUsed_, data, length);
-  *offset = slabUsed_;
-  // 8-byte alignment, as Node's pool keeps, so typed-array views of a
-  // message can be made without copying.
-  slabUsed_ += (length + 7) & ~static_cast<size_t>(7);
-  return slab;
-}
-
 void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
                            const core::HandshakeCheck& check) {
   auto* scope = static_cast<CallbackScope*>(connection.scope());
@@ -192,18 +168,27 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
 }
 
 void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {
-  if (!message.frameSizes && message.length <= kPooledMax && callbacks_[kOnPooledMessage]) {
+  if (!message.frameSizes && message.length <= PooledMessages::kMaxMessage &&
+      callbacks_[kOnPooledMessages]) {
     const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
-    napi_value argv[5];
-    argv[0] = idValue(connection);
-    size_t offset = 0;
-    argv[1] = pooledCopy(bytes, message.length, &offset);
+    bool added = pooled_.add(connection.id(), bytes, message.length, message.binary);
+    if (!added && pooled_.pending()) {
+      deliverMessages();
+      // Their handlers may have closed the connection: its input is over.
+      if (connection.isWebSocket()) added = pooled_.add(connection.id(), bytes, message.length, message.binary);
+      else added = true;
+    }
+    if (added) {
+      std::free(message.owned);
+      message.owned = nullptr;
+      return;
+    }
+  }
+  // Held-back messages go first; their handlers may close the connection.
+  if (pooled_.pending()) deliverMessages();
+  if (!connection.isWebSocket()) {
     std::free(message.owned);
     message.owned = nullptr;
-    napi_create_uint32(env_, static_cast<uint32_t>(offset), &argv[2]);
-    napi_create_uint32(env_, static_cast<uint32_t>(message.length), &argv[3]);
-    napi_get_boolean(env_, message.binary, &argv[4]);
-    call(kOnPooledMessage, 5, argv);
     return;
   }
   napi_value argv[3];
@@ -231,6 +216,33 @@ void AddonState::onMessage(net::Connection& connection, net::MessageView& messag
   message.owned = nullptr;
   napi_get_boolean(env_, message.binary, &argv[2]);
   call(kOnMessage, 3, argv);
+}
+
+void AddonState::deliverMessages() {
+  if (!pooled_.pending()) return;
+  double id = 0;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  pooled_.take(&id, &begin, &end);
+  // JS reports its progress in the array; a batch delivered inside one of
+  // these handlers must leave ours as it found it.
+  const uint32_t outerProgress = pooled_.progress();
+  napi_value argv[4];
+  argv[0] = numberValue(env_, id);
+  argv[1] = pooled_.slab();
+  napi_create_uint32(env_, end, &argv[3]);
+  for (uint32_t next = begin; next < end;) {
+    pooled_.setProgress(next);
+    napi_create_uint32(env_, next, &argv[2]);
+    call(kOnPooledMessages, 4, argv);
+    // JS stops early only when a handler threw (reported as uncaught, as
+    // for any event): the messages after that one are still delivered.
+    const uint32_t progress = pooled_.progress();
+    if (progress <= next) break;
+    next = progress;
+  }
+  pooled_.setProgress(outerProgress);
+  pooled_.finished(begin);
 }
 
 void AddonState::onPing(net::Connection& connection, const uint8_t* data, size_t length) {

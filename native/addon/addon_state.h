@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "addon/pooled_messages.h"
 #include "net/connection_events.h"
 #include "net/loop_context.h"
 
@@ -36,7 +37,7 @@ enum Callback : int {
   kOnTransportWrite,
   kOnTransportEnd,
   kOnTransportDestroy,
-  kOnPooledMessage,
+  kOnPooledMessages,
   kCallbackCount
 };
 
@@ -62,6 +63,9 @@ class AddonState final : public net::ConnectionEvents {
   void setTransport(const net::Connection& connection, napi_value transport);
   napi_value transport(const net::Connection& connection);
 
+  // The descriptor array of pooled messages, shared with JS (init's result).
+  napi_value pooledArray() { return pooled_.array(); }
+
   // Scratch space for converting strings to UTF-8 on the send path.
   std::vector<char>& scratch() { return scratch_; }
 
@@ -76,6 +80,7 @@ class AddonState final : public net::ConnectionEvents {
   void onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
                  const core::HandshakeCheck& check) override;
   void onMessage(net::Connection& connection, net::MessageView& message) override;
+  void deliverMessages() override;
   void onPing(net::Connection& connection, const uint8_t* data, size_t length) override;
   void onPong(net::Connection& connection, const uint8_t* data, size_t length) override;
   void onCloseFrame(net::Connection& connection, uint16_t code, const uint8_t* reason,
@@ -97,9 +102,6 @@ class AddonState final : public net::ConnectionEvents {
   // JS knows a WebSocket by its connection id (a table on the JS side), so
   // no per-connection reference is kept here.
   napi_value idValue(const net::Connection& connection);
-  // Copies a small message into the current pool slab; returns the slab and
-  // sets *offset, starting a new slab when this one is full.
-  napi_value pooledCopy(const uint8_t* data, size_t length, size_t* offset);
 
   napi_env env_;
   std::unique_ptr<net::LoopContext> context_;
@@ -108,12 +110,8 @@ class AddonState final : public net::ConnectionEvents {
   std::unordered_map<double, napi_ref> transports_;
   uint32_t nextListenerId_ = 1;
   std::vector<char> scratch_;
-  // Small messages are copied into a shared ArrayBuffer ("slab") and reach
-  // JS as Buffer views of it, as Node's Buffer pool does: no allocation per
-  // message. A kept message pins its slab, never more.
-  napi_ref slab_ = nullptr;
-  uint8_t* slabData_ = nullptr;
-  size_t slabUsed_ = 0;
+  // Small messages, gathered per read (see pooled_messages.h).
+  PooledMessages pooled_;
   int batchDepth_ = 0;
   napi_handle_scope handleScope_ = nullptr;
   napi_callback_scope callbackScope_ = nullptr;

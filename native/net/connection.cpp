@@ -65,6 +65,7 @@ struct FrameEvents {
   }
   bool onPing(uint8_t* data, size_t length) { return connection.handlePing(data, length); }
   bool onPong(uint8_t* data, size_t length) {
+    if (!connection.deliverHeldMessages()) return false;
     connection.context_.events().onPong(connection, data, length);
     return connection.phase_ != Connection::Phase::kClosed;
   }
@@ -438,18 +439,26 @@ void Connection::processFrames(uint8_t* data, size_t length) {
   if (errored_ || closeReceived_) return;  // input after a close or an error is ignored (ws)
   FrameEvents events{*this};
   const size_t consumed = core::parseFrames(parser_, config_->parser, data, length, events);
-  if (phase_ != Phase::kWebSocket || errored_ || closeReceived_) return;
-  const size_t rest = length - consumed;
-  if (rest == 0) return;
-  if (rest > kMaxCarry) {
-    // The parser holds back at most one header or control frame; anything
-    // else is a bug we must not turn into a buffer overflow.
-    destroy(true);
-    return;
+  if (phase_ == Phase::kWebSocket && !errored_ && !closeReceived_ && consumed < length) {
+    const size_t rest = length - consumed;
+    if (rest > kMaxCarry) {
+      // The parser holds back at most one header or control frame; anything
+      // else is a bug we must not turn into a buffer overflow.
+      destroy(true);
+      return;
+    }
+    if (!carry_) carry_.reset(new uint8_t[kMaxCarry]);
+    std::memmove(carry_.get(), data + consumed, rest);
+    carryLength_ = static_cast<uint8_t>(rest);
   }
-  if (!carry_) carry_.reset(new uint8_t[kMaxCarry]);
-  std::memmove(carry_.get(), data + consumed, rest);
-  carryLength_ = static_cast<uint8_t>(rest);
+  // The messages of one read reach JS together, as ws emits those of one
+  // chunk one after another.
+  context_.events().deliverMessages();
+}
+
+bool Connection::deliverHeldMessages() {
+  context_.events().deliverMessages();
+  return phase_ == Phase::kWebSocket;
 }
 
 bool Connection::handleMessageStart(bool binary, bool /*compressed*/) {
@@ -489,6 +498,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
 }
 
 bool Connection::handlePing(uint8_t* data, size_t length) {
+  if (!deliverHeldMessages()) return false;
   bool tooManyPongs = false;
   if (config_->settings.autoPong && !closeSent_) {
     // ws terminates a peer whose automatic pongs pile up unwritten; pongs
@@ -507,6 +517,7 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
 }
 
 bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
+  if (!deliverHeldMessages()) return false;
   closeReceived_ = true;
   if (!closeSent_) {
     if (code == 1005) {
@@ -523,6 +534,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
 }
 
 void Connection::handleProtocolError(const core::ProtocolError& error) {
+  if (!deliverHeldMessages()) return;
   errored_ = true;
   if (!closeSent_) {
     sendClose(error.closeCode, nullptr, 0);

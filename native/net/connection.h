@@ -136,6 +136,9 @@ class Connection final : public PollTarget {
   void processRequest(const uint8_t* data, size_t length);
   void answerPlainRequest();
   void processFrames(uint8_t* data, size_t length);
+  // Messages held back by the binding go first (deliverMessages): false
+  // when their handlers closed the connection.
+  bool deliverHeldMessages();
   void onReadEof();
   void updatePoll();
 

@@ -63,7 +63,11 @@ class ConnectionEvents {
 
   virtual void onUpgrade(Connection& connection, const core::HttpRequestParser& request,
                          const core::HandshakeCheck& check) = 0;
+  // The binding may hold small messages back to hand several to JS at once;
+  // deliverMessages() is their deadline: the connection's input is all
+  // parsed, or something else is about to happen on it.
   virtual void onMessage(Connection& connection, MessageView& message) = 0;
+  virtual void deliverMessages() = 0;
   virtual void onPing(Connection& connection, const uint8_t* data, size_t length) = 0;
   virtual void onPong(Connection& connection, const uint8_t* data, size_t length) = 0;
   virtual void onCloseFrame(Connection& connection, uint16_t code, const uint8_t* reason,
