@@ -100,6 +100,46 @@ describe('message batching', function () {
     }
   });
 
+  (isUws ? it : it.skip)('a handler that terminates and then throws ends the delivery', async function () {
+    const wss = await startServer();
+    const { client, ws } = await connect(wss);
+    const mochaHandlers = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const errors = [];
+    process.on('uncaughtException', (err) => errors.push(err.message));
+    try {
+      const received = [];
+      ws.on('message', (data) => {
+        received.push(data.toString());
+        if (data.toString() === 'stop') {
+          ws.terminate();
+          throw new Error('after terminate');
+        }
+      });
+      for (const text of ['a', 'stop', 'b', 'c']) client.send(text);
+      await once(ws, 'close');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(received, ['a', 'stop']);
+      assert.deepEqual(errors, ['after terminate']);
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+    }
+  });
+
+  it('assembles a message larger than the 32 MiB reserved up front', async function () {
+    this.timeout(20000);
+    const wss = await startServer();
+    const { client, ws } = await connect(wss);
+    const size = 40 * 1024 * 1024;
+    const payload = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4096) payload.writeUInt32LE(i, i);
+    client.send(payload);
+    const [data] = await once(ws, 'message');
+    assert.equal(data.length, size);
+    assert.ok(data.equals(payload));
+  });
+
   it('stops delivering when a handler terminates the connection', async function () {
     const wss = await startServer();
     const { client, ws } = await connect(wss);

@@ -168,25 +168,19 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
 }
 
 void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {
-  if (!message.frameSizes && message.length <= PooledMessages::kMaxMessage &&
-      callbacks_[kOnPooledMessages]) {
-    const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
-    bool added = pooled_.add(connection.id(), bytes, message.length, message.binary);
-    if (!added && pooled_.pending()) {
-      deliverMessages();
-      // Their handlers may have closed the connection: its input is over.
-      if (connection.isWebSocket()) added = pooled_.add(connection.id(), bytes, message.length, message.binary);
-      else added = true;
-    }
-    if (added) {
-      std::free(message.owned);
-      message.owned = nullptr;
-      return;
-    }
+  const bool poolable = !message.frameSizes && message.length <= PooledMessages::kMaxMessage &&
+                        callbacks_[kOnPooledMessages];
+  const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
+  if (poolable && pooled_.add(connection.id(), bytes, message.length, message.binary)) {
+    std::free(message.owned);
+    message.owned = nullptr;
+    return;
   }
-  // Held-back messages go first; their handlers may close the connection.
-  if (pooled_.pending()) deliverMessages();
-  if (!connection.isWebSocket()) {
+  // Held-back messages go first (the batch was full, or this one is not
+  // pooled); their handlers may close the connection, ending its input.
+  deliverMessages();
+  if (!connection.isWebSocket() ||
+      (poolable && pooled_.add(connection.id(), bytes, message.length, message.binary))) {
     std::free(message.owned);
     message.owned = nullptr;
     return;
@@ -236,9 +230,11 @@ void AddonState::deliverMessages() {
     napi_create_uint32(env_, next, &argv[2]);
     call(kOnPooledMessages, 4, argv);
     // JS stops early only when a handler threw (reported as uncaught, as
-    // for any event): the messages after that one are still delivered.
+    // for any event): the messages after that one are still delivered,
+    // unless that handler also ended the connection.
     const uint32_t progress = pooled_.progress();
-    if (progress <= next) break;
+    const net::Connection* connection = context_->findConnection(id);
+    if (progress <= next || !connection || !connection->isWebSocket()) break;
     next = progress;
   }
   pooled_.setProgress(outerProgress);

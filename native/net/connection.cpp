@@ -391,7 +391,8 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
     // turn: JS emits 'connection' after accept() returns, and ws users attach
     // their 'message' listeners there.
     startDeferred_ = true;
-    deferred_ = Timer::start(context_, 0, onDeferredWork, this);
+    // A failed write of the response may have scheduled the same work.
+    if (!deferred_) deferred_ = Timer::start(context_, 0, onDeferredWork, this);
   }
   updatePoll();
   return true;
@@ -479,9 +480,11 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
   }
   // The rest of this frame is announced: reserve it in one step (bounded,
   // so a peer announcing a huge frame and sending nothing costs little).
+  // Appended first: `data` may lie in the assembler itself (read straight
+  // into it), where growing the block would move it.
   const uint64_t announced = std::min<uint64_t>(parser_.remaining, kMaxReserve);
-  if ((!frameEnd && !assembler().reserve(length + static_cast<size_t>(announced))) ||
-      !assembler().append(data, length)) {
+  if (!assembler().append(data, length) ||
+      (!frameEnd && !assembler().reserve(static_cast<size_t>(announced)))) {
     destroy(true);
     return false;
   }
@@ -752,6 +755,11 @@ void Connection::sendCorked(const uint8_t* data, size_t length) {
     if (!queue().append(data + sent, length - sent)) failLater();
     updatePoll();
   }
+}
+
+void Connection::flushWhenDispatchEnds() {
+  // Outside its own dispatch nothing of this connection is corked.
+  if (context_.cork().owner() == this) flushOnUncork_ = true;
 }
 
 void Connection::uncork() {

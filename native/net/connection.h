@@ -109,7 +109,7 @@ class Connection final : public PollTarget {
   void uncork();
   // A frame with a send callback was corked: its bytes must leave when the
   // dispatch ends, before the callback can run.
-  void flushWhenDispatchEnds() { flushOnUncork_ = true; }
+  void flushWhenDispatchEnds();
   // CorkBuffer: bytes it held for this connection leave now.
   void sendHeld(const uint8_t* data, size_t length);
 

@@ -1,5 +1,6 @@
 #include "net/write_queue.h"
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -86,6 +87,11 @@ void WriteQueue::consume(size_t length) {
   if (first_ == segments_.size()) {
     // Give the memory back: an idle connection keeps no buffer.
     std::vector<Segment>().swap(segments_);
+    first_ = 0;
+  } else if (first_ > segments_.size() / 2) {
+    // A queue that never quite drains (a sender pacing itself on
+    // bufferedAmount) must not keep every written segment's entry.
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(first_));
     first_ = 0;
   }
 }
