@@ -5,7 +5,7 @@
  * Connections are named by numeric ids that encode a slot and a generation, so
  * an id that outlived its connection is recognised by the addon and ignored
  * (operations on it return `false` or `0`). After `onEnd` for a connection, or
- * after JS called `terminate`/`destroy` on it, the addon never mentions that id
+ * after JS called `destroy` on it, the addon never mentions that id
  * again.
  */
 import * as path from 'node:path';
@@ -118,9 +118,8 @@ export interface NativeCallbacks {
    * plus 1 if binary). Before delivering entry i, JS stores i + 1 at [0]; on
    * return, [0] < end means a handler threw and the addon calls again for
    * the rest. When a handler ends the connection, JS stores `end` and stops.
-   * Optional; without it every message goes to `onMessage`.
    */
-  onPooledMessages?(id: number, slab: ArrayBuffer, begin: number, end: number): void;
+  onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: number): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
   onPing(id: number, data: Buffer): void;
   onPong(id: number, data: Buffer): void;
@@ -246,20 +245,15 @@ export interface NativeAddon {
    * frame (ws's `generateMask`); random when absent.
    */
   close(id: number, code: number, reason: string | Buffer | undefined, maskKey?: Uint8Array): void;
-  /** Closes the TCP connection at once; no `onEnd` follows. */
-  terminate(id: number): void;
   pause(id: number): void;
   resume(id: number): void;
   /** Bytes accepted by `send` and not yet handed to the kernel. */
   bufferedAmount(id: number): number;
   setFlushEvents(id: number, enabled: boolean): void;
-  /** Both ends of an open socket connection (getpeername/getsockname); null once closed or for fed connections. */
-  peerInfo(id: number): Pick<UpgradeRequest, 'remoteAddress' | 'remotePort' | 'remoteFamily' | 'localAddress' | 'localPort'> | null;
   /** Deliver fragmented binary messages as arrays of frame payloads (binaryType 'fragments'). */
   setFragments(id: number, enabled: boolean): void;
 }
 
-/** Bits of `accept`'s `flags` (native/addon/connection_api.cpp). */
 /** Bits of `send`'s `frame` argument, above the opcode (its low four bits). */
 export const enum SendFlag {
   /** The frame ends its message. */
@@ -268,6 +262,7 @@ export const enum SendFlag {
   Callback = 0x20
 }
 
+/** Bits of `accept`'s `flags` (native/addon/connection_api.cpp). */
 const enum AcceptFlag {
   SkipUtf8Validation = 1,
   AutoPong = 2,

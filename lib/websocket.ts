@@ -743,7 +743,7 @@ export class WebSocket extends EventEmitter {
     if (!(this._flags & F_CONNECTED)) return;
 
     this._flags &= ~F_CONNECTED;
-    native.terminate(this._connectionId);
+    native.destroy(this._connectionId);
     detachConnection(this._connectionId);
     this._socket!._markGone();
     // Node fails the unsent writes of a destroyed socket on the next tick,
@@ -837,14 +837,13 @@ export class WebSocket extends EventEmitter {
 
   /** A message, converted to `binaryType`, to `'message'` listeners. */
   _emitMessage(data: Buffer | Buffer[], isBinary: boolean): void {
+    // Arrays (fragments mode) come for binary messages only.
     if (isBinary) {
       const binaryType = this._flags & F_BINARY_TYPE;
       if (binaryType !== BINARY_NODEBUFFER || Array.isArray(data)) {
         this.emit('message', toBinaryType(data, BINARY_TYPE_NAMES[binaryType >> BINARY_TYPE_SHIFT]), true);
         return;
       }
-    } else if (Array.isArray(data)) {
-      data = concatBuffers(data);
     }
 
     // The per-message path: with one plain listener, call it as `emit`
@@ -1621,10 +1620,10 @@ function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: num
   }
   const entries = pooledEntries;
   const slot = id % CONNECTION_SLOTS;
-  const websocket = connectionTable[slot];
+  const websocket = connectionTable[slot]!;
   for (let i = begin; i < end; i++) {
     // A handler ended the connection: the core ignores its input from then on.
-    if (websocket === undefined || connectionTable[slot] !== websocket) {
+    if (connectionTable[slot] !== websocket) {
       entries[0] = end;
       return;
     }

@@ -25,9 +25,8 @@ napi_value init(napi_env env, napi_callback_info info) {
     if (napi_get_named_property(env, args.argv[0], kNames[i], &function) == napi_ok) {
       napi_typeof(env, function, &type);
     }
-    // The transport callbacks serve fed connections only; pooled messages
-    // are an optional fast path of onMessage.
-    if (type != napi_function && i >= kOnTransportWrite) continue;
+    // The transport callbacks serve fed connections only.
+    if (type != napi_function && i >= kOnTransportWrite && i <= kOnTransportDestroy) continue;
     if (type != napi_function) {
       napi_throw_type_error(env, nullptr, "uws: init() needs every callback of lib/native.ts");
       return nullptr;

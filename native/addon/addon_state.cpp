@@ -10,7 +10,7 @@
 #include "addon/js_args.h"
 #include "core/handshake.h"
 #include "core/http_request_parser.h"
-#include "core/masking.h"
+#include "core/frame_writer.h"
 #include "core/protocol_error.h"
 #include "net/connection.h"
 #include "net/listener.h"
@@ -69,12 +69,8 @@ void AddonState::setTransport(const net::Connection& connection, napi_value tran
 
 napi_value AddonState::transport(const net::Connection& connection) {
   const auto found = transports_.find(connection.id());
-  if (found == transports_.end()) {
-    napi_value undefined;
-    napi_get_undefined(env_, &undefined);
-    return undefined;
-  }
-  return reference(found->second);
+  if (found == transports_.end()) return undefinedValue(env_);
+  return referenceValue(env_, found->second);
 }
 
 CallbackScope* AddonState::createScope(napi_value owner, const char* name) {
@@ -103,12 +99,11 @@ void AddonState::enterBatch(void* scope) {
   if (batchDepth_++ > 0) return;
   napi_open_handle_scope(env_, &handleScope_);
   auto* callbackScope = static_cast<CallbackScope*>(scope);
-  napi_value resource = reference(callbackScope->owner);
+  napi_value resource = referenceValue(env_, callbackScope->owner);
   napi_open_callback_scope(env_, resource, callbackScope->asyncContext, &callbackScope_);
 }
 
 void AddonState::leaveBatch() {
-  if (batchDepth_ == 1) deliverMessages();
   if (--batchDepth_ > 0) return;
   // Closing the callback scope runs process.nextTick callbacks and
   // microtasks queued by the events of this batch.
@@ -118,17 +113,9 @@ void AddonState::leaveBatch() {
   handleScope_ = nullptr;
 }
 
-napi_value AddonState::reference(void* ref) {
-  napi_value value = nullptr;
-  napi_get_reference_value(env_, static_cast<napi_ref>(ref), &value);
-  return value;
-}
-
 void AddonState::call(Callback which, size_t argc, napi_value* argv) {
-  // Events keep their order: messages held back go first.
-  if (which != kOnPooledMessages && pooled_.pending()) deliverMessages();
   if (!callbacks_[which]) return;
-  napi_value function = reference(callbacks_[which]);
+  napi_value function = referenceValue(env_, callbacks_[which]);
   napi_value receiver;
   napi_get_undefined(env_, &receiver);
   napi_value result;
@@ -141,9 +128,7 @@ void AddonState::call(Callback which, size_t argc, napi_value* argv) {
 }
 
 napi_value AddonState::idValue(const net::Connection& connection) {
-  napi_value id;
-  napi_create_double(env_, connection.id(), &id);
-  return id;
+  return numberValue(env_, connection.id());
 }
 
 napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
@@ -158,7 +143,7 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
   net::PeerInfo peer;
   connection.readPeer(&peer);
   napi_value argv[2 + kRequestArguments + kCheckArguments];
-  argv[0] = reference(scope->owner);
+  argv[0] = referenceValue(env_, scope->owner);
   argv[1] = idValue(connection);
   requestArguments(env_, request, peer, &argv[2]);
   checkArguments(env_, check, request.joinedHeader("sec-websocket-key"),
@@ -168,8 +153,7 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
 }
 
 void AddonState::onMessage(net::Connection& connection, net::MessageView& message) {
-  const bool poolable = !message.frameSizes && message.length <= PooledMessages::kMaxMessage &&
-                        callbacks_[kOnPooledMessages];
+  const bool poolable = !message.frameSizes && message.length <= PooledMessages::kMaxMessage;
   const uint8_t* bytes = message.owned ? message.owned : message.borrowed;
   if (poolable && pooled_.add(connection.id(), bytes, message.length, message.binary)) {
     std::free(message.owned);
@@ -297,15 +281,7 @@ void AddonState::onTransportWrite(net::Connection& connection, const uint8_t* fi
   argv[0] = transport(connection);
   void* data = nullptr;
   napi_create_buffer(env_, firstLength + secondLength, &data, &argv[1]);
-  auto* bytes = static_cast<uint8_t*>(data);
-  if (firstLength) std::memcpy(bytes, first, firstLength);
-  if (maskKey) {
-    uint32_t key;
-    std::memcpy(&key, maskKey, 4);
-    core::applyMask(bytes + firstLength, second, secondLength, key, 0);
-  } else if (secondLength) {
-    std::memcpy(bytes + firstLength, second, secondLength);
-  }
+  core::copyFrame(static_cast<uint8_t*>(data), first, firstLength, second, secondLength, maskKey);
   call(kOnTransportWrite, 2, argv);
 }
 

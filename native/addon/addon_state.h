@@ -50,7 +50,6 @@ class AddonState final : public net::ConnectionEvents {
 
   napi_env env() const { return env_; }
   net::LoopContext& context() { return *context_; }
-  bool initialized() const { return callbacks_[0] != nullptr; }
   void setCallback(Callback which, napi_value function);
 
   uint32_t addListener(net::Listener* listener);
@@ -97,7 +96,6 @@ class AddonState final : public net::ConnectionEvents {
 
  private:
   void call(Callback which, size_t argc, napi_value* argv);
-  napi_value reference(void* ref);
   napi_value bufferCopy(const uint8_t* data, size_t length);
   // JS knows a WebSocket by its connection id (a table on the JS side), so
   // no per-connection reference is kept here.

@@ -14,6 +14,7 @@ namespace uws::addon {
 
 namespace {
 
+constexpr size_t kScratchMin = 4 * 1024;
 constexpr size_t kScratchKeep = 1024 * 1024;
 
 // Bits of accept()'s flags argument (lib/native.ts AcceptFlag).
@@ -33,7 +34,7 @@ net::Connection* connectionArg(napi_env env, const Args& args) {
 
 // Bytes of a string or binary value. Strings are encoded to UTF-8 into the
 // state's scratch buffer (reused; no allocation per message once grown).
-bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* length) {
+bool payloadOf(napi_env env, const Args& args, napi_value value, const uint8_t** data, size_t* length) {
   // Buffers first: the common case of binary and echoed messages, one call.
   napi_typedarray_type arrayType;
   size_t elements = 0;
@@ -46,11 +47,19 @@ bool payloadOf(napi_env env, napi_value value, const uint8_t** data, size_t* len
   napi_valuetype type;
   napi_typeof(env, value, &type);
   if (type == napi_string) {
-    std::vector<char>& scratch = AddonState::from(env)->scratch();
-    size_t needed = 0;
-    napi_get_value_string_utf8(env, value, nullptr, 0, &needed);
-    if (scratch.size() < needed + 1) scratch.resize(needed + 1);
-    napi_get_value_string_utf8(env, value, scratch.data(), needed + 1, length);
+    std::vector<char>& scratch = static_cast<AddonState*>(args.data)->scratch();
+    if (scratch.size() < kScratchMin) scratch.resize(kScratchMin);
+    // One pass when the string fits; V8 writes whole characters only, so
+    // output within 4 bytes of the end may have been cut: measure, redo.
+    napi_get_value_string_utf8(env, value, scratch.data(), scratch.size(), length);
+    if (*length + 4 >= scratch.size()) {
+      size_t needed = 0;
+      napi_get_value_string_utf8(env, value, nullptr, 0, &needed);
+      if (needed > *length) {
+        scratch.resize(needed + 1);
+        napi_get_value_string_utf8(env, value, scratch.data(), needed + 1, length);
+      }
+    }
     *data = reinterpret_cast<const uint8_t*>(scratch.data());
     return true;
   }
@@ -148,7 +157,7 @@ napi_value writeRaw(napi_env env, napi_callback_info info) {
   net::Connection* connection = connectionArg(env, args);
   const uint8_t* data = nullptr;
   size_t length = 0;
-  if (!connection || !payloadOf(env, args.argv[1], &data, &length)) return boolValue(env, false);
+  if (!connection || !payloadOf(env, args, args.argv[1], &data, &length)) return boolValue(env, false);
   return boolValue(env, connection->writeRaw(data, length));
 }
 
@@ -192,7 +201,7 @@ napi_value send(napi_env env, napi_callback_info info) {
   const uint8_t* data = nullptr;
   size_t length = 0;
   if (!connection) return numberValue(env, -1);
-  if (!payloadOf(env, args.argv[1], &data, &length)) {
+  if (!payloadOf(env, args, args.argv[1], &data, &length)) {
     napi_throw_type_error(env, nullptr, "uws: send() data must be a string or binary data");
     return nullptr;
   }
@@ -228,7 +237,7 @@ napi_value close(napi_env env, napi_callback_info info) {
   const int code = static_cast<int>(toNumber(env, args.argv[1], -1));
   const uint8_t* reason = nullptr;
   size_t length = 0;
-  if (code < 0 || !payloadOf(env, args.argv[2], &reason, &length)) {
+  if (code < 0 || !payloadOf(env, args, args.argv[2], &reason, &length)) {
     reason = nullptr;
     length = 0;
   }
@@ -259,29 +268,6 @@ napi_value bufferedAmount(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
   return numberValue(env, connection ? static_cast<double>(connection->bufferedAmount()) : 0);
-}
-
-// peerInfo(id): both ends of an open socket connection, or null.
-napi_value peerInfo(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  net::Connection* connection = connectionArg(env, args);
-  napi_value result;
-  net::PeerInfo peer;
-  if (!connection || connection->isFed() || !connection->readPeer(&peer)) {
-    napi_get_null(env, &result);
-    return result;
-  }
-  napi_create_object(env, &result);
-  napi_value value;
-  napi_create_string_utf8(env, peer.remoteAddress, NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, result, "remoteAddress", value);
-  napi_set_named_property(env, result, "remotePort", numberValue(env, peer.remotePort));
-  napi_create_string_utf8(env, peer.ipv6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, result, "remoteFamily", value);
-  napi_create_string_utf8(env, peer.localAddress, NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, result, "localAddress", value);
-  napi_set_named_property(env, result, "localPort", numberValue(env, peer.localPort));
-  return result;
 }
 
 napi_value setFragments(napi_env env, napi_callback_info info) {
@@ -315,12 +301,10 @@ void defineConnectionApi(napi_env env, napi_value exports) {
       {"destroy", destroy},
       {"send", send},
       {"close", close},
-      {"terminate", destroy},
       {"pause", pause},
       {"resume", resume},
       {"bufferedAmount", bufferedAmount},
       {"setFragments", setFragments},
-      {"peerInfo", peerInfo},
       {"setFlushEvents", setFlushEvents},
   };
   exportFunctions(env, exports, functions, AddonState::from(env));

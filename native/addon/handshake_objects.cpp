@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "addon/js_args.h"
+
 namespace uws::addon {
 
 namespace {
@@ -20,12 +22,6 @@ napi_value string(napi_env env, std::string_view text) {
 napi_value bytesString(napi_env env, std::string_view bytes) {
   napi_value value;
   napi_create_string_latin1(env, bytes.data(), bytes.size(), &value);
-  return value;
-}
-
-napi_value number(napi_env env, double n) {
-  napi_value value;
-  napi_create_double(env, n, &value);
   return value;
 }
 
@@ -61,16 +57,16 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, cons
     napi_set_element(env, out[3], static_cast<uint32_t>(2 * i + 1), bytesString(env, request.headerValue(i)));
   }
   out[4] = string(env, peer.remoteAddress);
-  out[5] = number(env, peer.remotePort);
+  out[5] = numberValue(env, peer.remotePort);
   out[6] = string(env, peer.ipv6 ? "IPv6" : "IPv4");
   out[7] = string(env, peer.localAddress);
-  out[8] = number(env, peer.localPort);
+  out[8] = numberValue(env, peer.localPort);
 }
 
 void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::optional<std::string>& key,
                     const std::optional<std::string>& protocol, const std::optional<std::string>& version,
                     napi_value* out) {
-  out[0] = number(env, check.status);
+  out[0] = numberValue(env, check.status);
   out[1] = string(env, check.message ? check.message : "");
   napi_get_boolean(env, check.sendVersionHeader, &out[2]);
   char accept[28];
@@ -88,7 +84,7 @@ void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::
       napi_set_element(env, out[4], static_cast<uint32_t>(i), bytesString(env, parsed[i]));
     }
   }
-  out[5] = number(env, headerNumber(version));
+  out[5] = numberValue(env, headerNumber(version));
 }
 
 napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,

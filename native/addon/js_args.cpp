@@ -35,17 +35,6 @@ double numberProperty(napi_env env, napi_value object, const char* name, double 
   return toNumber(env, value, fallback);
 }
 
-bool boolProperty(napi_env env, napi_value object, const char* name, bool fallback) {
-  napi_value value;
-  bool b = fallback;
-  if (napi_get_named_property(env, object, name, &value) == napi_ok) {
-    napi_valuetype type;
-    napi_typeof(env, value, &type);
-    if (type == napi_boolean) napi_get_value_bool(env, value, &b);
-  }
-  return b;
-}
-
 size_t typedArrayElementSize(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array:
@@ -91,6 +80,12 @@ bool bytesOf(napi_env env, napi_value value, const uint8_t** data, size_t* lengt
 napi_value undefinedValue(napi_env env) {
   napi_value value;
   napi_get_undefined(env, &value);
+  return value;
+}
+
+napi_value referenceValue(napi_env env, napi_ref ref) {
+  napi_value value = nullptr;
+  napi_get_reference_value(env, ref, &value);
   return value;
 }
 

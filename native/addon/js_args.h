@@ -13,13 +13,12 @@ struct Args {
   static constexpr size_t kMax = 8;
   napi_value argv[kMax] = {};
   size_t argc = kMax;
-  napi_value self = nullptr;
   // The data the function was exported with (the environment's state):
   // saves an instance-data lookup per call.
   void* data = nullptr;
 
   Args(napi_env env, napi_callback_info info) {
-    napi_get_cb_info(env, info, &argc, argv, &self, &data);
+    napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   }
 };
 
@@ -29,7 +28,6 @@ std::string toString(napi_env env, napi_value value);
 // One byte per char, as Node hands HTTP header values to JS.
 std::string toLatin1(napi_env env, napi_value value);
 double numberProperty(napi_env env, napi_value object, const char* name, double fallback);
-bool boolProperty(napi_env env, napi_value object, const char* name, bool fallback);
 
 // Bytes per element of a typed array type.
 size_t typedArrayElementSize(napi_typedarray_type type);
@@ -58,6 +56,8 @@ void exportFunctions(napi_env env, napi_value exports, const ExportedFunction (&
 }
 
 napi_value undefinedValue(napi_env env);
+// The value a reference holds (null if it was collected).
+napi_value referenceValue(napi_env env, napi_ref ref);
 napi_value numberValue(napi_env env, double n);
 napi_value boolValue(napi_env env, bool b);
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "addon/js_args.h"
+
 namespace uws::addon {
 
 PooledMessages::~PooledMessages() {
@@ -9,33 +11,27 @@ PooledMessages::~PooledMessages() {
   if (array_) napi_delete_reference(env_, array_);
 }
 
-napi_value PooledMessages::value(napi_ref ref) const {
-  napi_value result = nullptr;
-  napi_get_reference_value(env_, ref, &result);
-  return result;
+PooledMessages::PooledMessages(napi_env env) : env_(env) {
+  void* bytes = nullptr;
+  napi_value buffer;
+  napi_value typed;
+  const size_t elements = 1 + 2 * static_cast<size_t>(kCapacity);
+  napi_create_arraybuffer(env_, elements * sizeof(uint32_t), &bytes, &buffer);
+  napi_create_typedarray(env_, napi_uint32_array, elements, buffer, 0, &typed);
+  napi_create_reference(env_, typed, 1, &array_);
+  descriptors_ = static_cast<uint32_t*>(bytes);
+  descriptors_[0] = 0;
 }
 
-napi_value PooledMessages::array() {
-  if (!array_) {
-    void* bytes = nullptr;
-    napi_value buffer;
-    napi_value typed;
-    const size_t elements = 1 + 2 * static_cast<size_t>(kCapacity);
-    napi_create_arraybuffer(env_, elements * sizeof(uint32_t), &bytes, &buffer);
-    napi_create_typedarray(env_, napi_uint32_array, elements, buffer, 0, &typed);
-    napi_create_reference(env_, typed, 1, &array_);
-    descriptors_ = static_cast<uint32_t*>(bytes);
-    descriptors_[0] = 0;
-    return typed;
-  }
-  return value(array_);
-}
+napi_value PooledMessages::array() const { return referenceValue(env_, array_); }
+
+napi_value PooledMessages::slab() const { return referenceValue(env_, slab_); }
 
 bool PooledMessages::startSlab(size_t length) {
   bool detached = false;
   // A user may detach a message's ArrayBuffer (an addon, or a transfer where
   // JS could not mark the slab untransferable): check before writing.
-  if (slab_) napi_is_detached_arraybuffer(env_, value(slab_), &detached);
+  if (slab_) napi_is_detached_arraybuffer(env_, referenceValue(env_, slab_), &detached);
   if (slab_ && !detached && slabUsed_ + length <= kSlabSize) return true;
   if (slab_) napi_delete_reference(env_, slab_);
   slab_ = nullptr;
@@ -57,7 +53,7 @@ bool PooledMessages::add(double connectionId, const uint8_t* data, size_t length
       return false;
     }
   } else {
-    if (base_ >= kCapacity || !descriptors_ || !startSlab(length)) return false;
+    if (base_ >= kCapacity || !startSlab(length)) return false;
     connectionId_ = connectionId;
   }
   if (length) std::memcpy(slabData_ + slabUsed_, data, length);

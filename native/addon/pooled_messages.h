@@ -27,7 +27,7 @@ class PooledMessages {
   // Messages up to this size are pooled; larger ones go as their own Buffer.
   static constexpr size_t kMaxMessage = 4 * 1024;
 
-  explicit PooledMessages(napi_env env) : env_(env) {}
+  explicit PooledMessages(napi_env env);
   ~PooledMessages();
   PooledMessages(const PooledMessages&) = delete;
   PooledMessages& operator=(const PooledMessages&) = delete;
@@ -42,19 +42,17 @@ class PooledMessages {
   // entries stay reserved until finished(begin) (nested batches go above).
   void take(double* connectionId, uint32_t* begin, uint32_t* end);
   void finished(uint32_t begin) { base_ = begin; }
-  uint32_t progress() const { return descriptors_ ? descriptors_[0] : 0; }
-  void setProgress(uint32_t index) {
-    if (descriptors_) descriptors_[0] = index;
-  }
+  uint32_t progress() const { return descriptors_[0]; }
+  void setProgress(uint32_t index) { descriptors_[0] = index; }
 
-  napi_value slab() const { return value(slab_); }
-  napi_value array();
+  napi_value slab() const;
+  // The descriptor array, which JS keeps (init's result).
+  napi_value array() const;
 
  private:
   static constexpr size_t kSlabSize = 64 * 1024;
   static constexpr uint32_t kCapacity = 4096;  // messages in flight to JS
 
-  napi_value value(napi_ref ref) const;
   bool startSlab(size_t length);
 
   napi_env env_;

@@ -2,7 +2,21 @@
 
 #include <cstring>
 
+#include "core/masking.h"
+
 namespace uws::core {
+
+void copyFrame(uint8_t* out, const uint8_t* header, size_t headerLength, const uint8_t* payload,
+               size_t payloadLength, const uint8_t* maskKey) {
+  if (headerLength) std::memcpy(out, header, headerLength);
+  if (maskKey) {
+    uint32_t key;
+    std::memcpy(&key, maskKey, 4);
+    applyMask(out + headerLength, payload, payloadLength, key, 0);
+  } else if (payloadLength) {
+    std::memcpy(out + headerLength, payload, payloadLength);
+  }
+}
 
 size_t frameHeaderSize(uint64_t payloadLength, bool masked) {
   const size_t base = payloadLength < 126 ? 2 : (payloadLength <= 0xFFFF ? 4 : 10);

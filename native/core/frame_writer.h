@@ -20,6 +20,12 @@ size_t frameHeaderSize(uint64_t payloadLength, bool masked);
 size_t writeFrameHeader(uint8_t* out, Opcode opcode, bool fin, bool rsv1, uint64_t payloadLength,
                         const uint8_t* maskKey);
 
+// Copies a frame to `out` (headerLength + payloadLength bytes): the header
+// as written by writeFrameHeader, then the payload, masked with the 4 bytes
+// of maskKey when given.
+void copyFrame(uint8_t* out, const uint8_t* header, size_t headerLength, const uint8_t* payload,
+               size_t payloadLength, const uint8_t* maskKey);
+
 // Writes a close frame payload: the code (2 bytes, big endian) then the
 // reason. Returns its length. out holds at least 125 bytes; the caller
 // guarantees reasonLength <= 123.

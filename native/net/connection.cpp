@@ -16,7 +16,6 @@
 
 #include "core/frame_writer.h"
 #include "core/handshake.h"
-#include "core/masking.h"
 #include "core/protocol_error.h"
 #include "net/batch.h"
 #include "net/listener.h"
@@ -47,11 +46,6 @@ constexpr size_t kMaxParts = 16;
 
 bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
 
-uint32_t loadKey(const uint8_t* key) {
-  uint32_t value;
-  std::memcpy(&value, key, 4);
-  return value;
-}
 }  // namespace
 
 // Adapts the frame parser's handler concept to the connection.
@@ -410,7 +404,7 @@ void Connection::endRaw() {
   leaveListener();
   updatePoll();
   // A peer that never reads must not keep the socket forever.
-  if (!timer_) timer_ = Timer::start(context_, config_->settings.closeTimeoutMs, onCloseTimeout, this);
+  armCloseTimer();
   endStream();
 }
 
@@ -522,15 +516,8 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
 bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   if (!deliverHeldMessages()) return false;
   closeReceived_ = true;
-  if (!closeSent_) {
-    if (code == 1005) {
-      sendClose(-1, nullptr, 0);
-    } else {
-      sendClose(code, reason, length);
-    }
-    closeSent_ = true;
-    armCloseTimer();
-  }
+  // The peer's code and reason echoed (none when it sent none: 1005).
+  sendClose(code == 1005 ? -1 : code, reason, length);
   endStream();
   if (phase_ != Phase::kClosed) context_.events().onCloseFrame(*this, code, reason, length);
   return false;
@@ -539,11 +526,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
 void Connection::handleProtocolError(const core::ProtocolError& error) {
   if (!deliverHeldMessages()) return;
   errored_ = true;
-  if (!closeSent_) {
-    sendClose(error.closeCode, nullptr, 0);
-    closeSent_ = true;
-    armCloseTimer();
-  }
+  sendClose(error.closeCode, nullptr, 0);
   endStream();
   if (phase_ != Phase::kClosed) context_.events().onProtocolError(*this, error);
 }
@@ -566,22 +549,21 @@ double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* paylo
 
 void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength,
                            const uint8_t* maskKey) {
+  if (closeSent_) return;
   uint8_t payload[125];
   size_t length = 0;
   if (code >= 0) {
     length = core::writeClosePayload(payload, static_cast<uint16_t>(code), reason, reasonLength);
   }
   sendFrame(core::kClose, true, payload, length, maskOutgoing_, maskKey);
+  closeSent_ = true;
+  armCloseTimer();
 }
 
 void Connection::close(int code, const uint8_t* reason, size_t reasonLength,
                        const uint8_t* maskKey) {
   if (phase_ != Phase::kWebSocket) return;
-  if (!closeSent_) {
-    sendClose(code, reason, reasonLength, maskKey);
-    closeSent_ = true;
-    armCloseTimer();
-  }
+  sendClose(code, reason, reasonLength, maskKey);
   if (closeReceived_ || errored_) endStream();
 }
 
@@ -625,12 +607,7 @@ bool Connection::appendToQueue(const uint8_t* header, size_t headerLength, const
                                size_t payloadLength, const uint8_t* maskKey) {
   uint8_t* at = queue().appendUninitialized(headerLength + payloadLength);
   if (!at) return false;
-  std::memcpy(at, header, headerLength);
-  if (maskKey) {
-    core::applyMask(at + headerLength, payload, payloadLength, loadKey(maskKey), 0);
-  } else if (payloadLength) {
-    std::memcpy(at + headerLength, payload, payloadLength);
-  }
+  core::copyFrame(at, header, headerLength, payload, payloadLength, maskKey);
   return true;
 }
 
@@ -651,16 +628,11 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
 
   if (cork.owner() == this) {
     size_t& corked = cork.length();
-    if (total > cork.capacity() - corked) cork.sendParked();
+    // Room first from the parked bytes, if the frame would fit at all.
+    if (total > cork.capacity() - corked && total + corked <= CorkBuffer::kSize) cork.sendParked();
     if (total > cork.capacity() - corked) flushCork();
     if (queueEmpty() && total <= cork.capacity() - corked) {
-      uint8_t* at = cork.data() + corked;
-      std::memcpy(at, header, headerLength);
-      if (maskKey) {
-        core::applyMask(at + headerLength, payload, payloadLength, loadKey(maskKey), 0);
-      } else if (payloadLength) {
-        std::memcpy(at + headerLength, payload, payloadLength);
-      }
+      core::copyFrame(cork.data() + corked, header, headerLength, payload, payloadLength, maskKey);
       corked += total;
       return 0;
     }
@@ -786,12 +758,16 @@ bool Connection::drainQueue() {
     msghdr message{};
     message.msg_iov = parts;
     message.msg_iovlen = queue().gather(parts, kMaxParts);
+    size_t offered = 0;
+    for (size_t i = 0; i < message.msg_iovlen; ++i) offered += parts[i].iov_len;
     const ssize_t written = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (written < 0) {
       if (errno == EINTR) continue;
       return wouldBlock(errno);
     }
     queue().consume(static_cast<size_t>(written));
+    // The socket took less: it is full, and another call would only say so.
+    if (static_cast<size_t>(written) < offered) return true;
   }
   return true;
 }
@@ -803,7 +779,8 @@ void Connection::flushQueue() {
     destroy(true);
     return;
   }
-  if (queueEmpty() && context_.cork().owner() != this) pendingAutoPongs_ = 0;
+  // (Called before a dispatch opens the cork: nothing of ours is corked.)
+  if (queueEmpty()) pendingAutoPongs_ = 0;
   updatePoll();
   if (flushEvents_ && attached_ && queue_->flushedTotal() != before) {
     context_.events().onFlush(*this, queue_->flushedTotal());
@@ -847,6 +824,9 @@ void Connection::maybeShutdown() {
 void Connection::destroy(bool notify) {
   if (phase_ == Phase::kClosed) return;
   const bool wasWebSocket = phase_ == Phase::kWebSocket;
+  // Messages of this read that the binding still holds come before the end
+  // (their handlers may end the connection themselves).
+  if (notify && wasWebSocket && attached_ && !deliverHeldMessages()) return;
   // What ws wrote before a destroy() had left already (Node writes at
   // once when it can): give corked and parked bytes the same chance,
   // without waiting.

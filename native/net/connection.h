@@ -112,6 +112,8 @@ class Connection final : public PollTarget {
   void flushWhenDispatchEnds();
   // CorkBuffer: bytes it held for this connection leave now.
   void sendHeld(const uint8_t* data, size_t length);
+  // The owner's corked bytes leave now.
+  void flushCork();
 
   // PollTarget: the socket is readable / writable / in error.
   void onPollEvents(uint32_t epollEvents) override;
@@ -147,11 +149,11 @@ class Connection final : public PollTarget {
   static void releasePayload(void* connection, void* holder);
   bool appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                      size_t payloadLength, const uint8_t* maskKey);
-  void flushCork();
   void sendCorked(const uint8_t* data, size_t length);
   bool drainQueue();  // writes what the socket takes; false on a socket error
   void flushQueue();
   void failLater();
+  // The closing frame (once; `code` -1: no payload), then the close timeout.
   void sendClose(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
   void armCloseTimer();
   void endStream();

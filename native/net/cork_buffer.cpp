@@ -36,26 +36,19 @@ void CorkBuffer::unpark(Connection* connection) {
 }
 
 void CorkBuffer::sendParked() {
-  // Entries are cleared before sending: sending never parks anything, but
-  // it may unpark (a failed send destroys nothing now, see failLater).
-  std::vector<Parked> parked;
-  parked.swap(parked_);
-  for (const Parked& entry : parked) {
+  // Sending neither parks nor unparks (a failed send is handled on a later
+  // turn, see Connection::failLater), so the list holds still meanwhile.
+  for (const Parked& entry : parked_) {
     if (entry.connection) entry.connection->sendHeld(bytes_.get() + entry.offset, entry.length);
   }
+  parked_.clear();
   if (length_) std::memmove(bytes_.get(), bytes_.get() + parkedEnd_, length_);
   parkedEnd_ = 0;
-  parked.clear();
-  parked_.swap(parked);  // keeps the capacity
 }
 
 void CorkBuffer::sendAll() {
   sendParked();
-  if (owner_ && length_) {
-    const size_t length = length_;
-    length_ = 0;
-    owner_->sendHeld(bytes_.get(), length);
-  }
+  if (owner_) owner_->flushCork();
 }
 
 void CorkBuffer::endWakeup() {
