@@ -50,7 +50,9 @@ class PooledMessages {
   napi_value array() const;
 
  private:
-  static constexpr size_t kSlabSize = 64 * 1024;
+  // Node's own Buffer pool size: a message kept long after the others of
+  // its slab pins no more memory than a small Buffer.allocUnsafe() does.
+  static constexpr size_t kSlabSize = 8 * 1024;
   static constexpr uint32_t kCapacity = 4096;  // messages in flight to JS
 
   bool startSlab(size_t length);
