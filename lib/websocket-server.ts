@@ -40,7 +40,7 @@ import { createBadPortError } from './errors.js';
 import { createIncomingRequest } from './incoming-request.js';
 import { acceptConnection, native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
-import { readAddresses, takeOverSocket } from './socket-takeover.js';
+import { readAddresses, takeOverSocket, type FedTransport } from './socket-takeover.js';
 import { WebSocket, type ConnectionOwner, type PerMessageDeflateOptions } from './websocket.js';
 
 /** What `verifyClient` is given. */
@@ -546,7 +546,6 @@ export class WebSocketServer<
     if (prepared === null) return;
     const { ws, headers } = prepared;
 
-    const options = this.options;
     socket.removeListener('error', socketOnError);
     upgradeSocket[kUpgradedWebSocket] = ws;
 
@@ -556,20 +555,11 @@ export class WebSocketServer<
     const standIn = new SocketStandIn(taken.id, addresses);
     standIn.encrypted = !!(socket as { encrypted?: boolean }).encrypted;
 
-    // The owner is what `removeClosedClient` finds; the connection is not
-    // counted for the own listener's `'close'` (see `kConnectionClosed`):
-    // here, as in `ws`, `'close'` waits for `clients` only.
-    ws._bindConnection(taken.id, standIn, !!options.allowSynchronousEvents, this, taken.fed);
-
-    const response = headers.concat('\r\n').join('\r\n');
-    if (!acceptConnection(taken.id, response, acceptOptions(options, ws))) {
-      // Cannot happen before the core reads (adopted) or JS feeds (fed);
-      // kept for safety: the connection is gone.
-      ws._unbindConnection();
-      return;
-    }
-
-    this._opened(ws);
+    // The connection is not counted for the own listener's `'close'` (see
+    // `kConnectionClosed`): here, as in `ws`, `'close'` waits for `clients`
+    // only. Refusal cannot happen before the core reads (adopted) or JS
+    // feeds (fed); checked for safety.
+    if (!this._acceptWebSocket(ws, taken.id, standIn, headers, taken.fed)) return;
     cb(ws, req);
   }
 
@@ -678,20 +668,11 @@ export class WebSocketServer<
     if (prepared === null) return;
     const { ws, headers } = prepared;
 
-    const options = this.options;
-    ws._bindConnection(socket._connectionId, socket, !!options.allowSynchronousEvents, this);
-    // From here the WebSocket accounts for the connection (`kConnectionClosed`).
-    socket._handshakeOwner = null;
-
-    const response = headers.concat('\r\n').join('\r\n');
-    if (!acceptConnection(socket._connectionId, response, acceptOptions(options, ws))) {
+    if (!this._acceptWebSocket(ws, socket._connectionId, socket, headers, null)) {
       // The peer left while JS was deciding.
-      ws._unbindConnection();
       this[kHandshakeEnded]();
       return;
     }
-
-    this._opened(ws);
     this.emit('connection', ws, req);
   }
 
@@ -751,13 +732,32 @@ export class WebSocketServer<
     return { ws, headers };
   }
 
-  /** The upgrade is done: `OPEN`, `'open'`, and the client is tracked. */
-  _opened(ws: InstanceType<T>): void {
+  /**
+   * The end both upgrade paths share: `ws` takes connection `id` (its
+   * stand-in becomes `ws._socket`, and the WebSocket, not the handshake,
+   * accounts for the connection from here), the core writes the 101 head
+   * and applies the limits, then `OPEN`, `'open'`, and the client is
+   * tracked. False, with nothing opened, when the connection was gone.
+   */
+  _acceptWebSocket(
+    ws: InstanceType<T>,
+    id: number,
+    standIn: SocketStandIn,
+    headers: string[],
+    transport: FedTransport | null
+  ): boolean {
+    const options = this.options;
+    ws._bindConnection(id, standIn, !!options.allowSynchronousEvents, this, transport);
+    if (!acceptConnection(id, headers.concat('\r\n').join('\r\n'), acceptOptions(options, ws))) {
+      ws._unbindConnection();
+      return false;
+    }
     ws._open();
     if (this.clients) {
       this.clients.add(ws);
       ws.on('close', removeClosedClient);
     }
+    return true;
   }
 
   /** `ws`'s `abortHandshakeOrEmitwsClientError`. */
