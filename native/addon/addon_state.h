@@ -77,7 +77,7 @@ class AddonState final : public net::ConnectionEvents {
   void retainScope(void* scope) override;
   void releaseScope(void* scope) override;
   void onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
-                 const core::HandshakeCheck& check) override;
+                 const core::HandshakeCheck& check, const core::UpgradeHeaders& headers) override;
   void onMessage(net::Connection& connection, net::MessageView& message) override;
   void deliverMessages() override;
   void onPing(net::Connection& connection, const uint8_t* data, size_t length) override;

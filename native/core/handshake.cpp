@@ -227,10 +227,17 @@ HandshakeCheck checkUpgradeHeaders(std::string_view method, const std::optional<
   return check;
 }
 
-HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request) {
-  return checkUpgradeHeaders(request.method(), request.joinedHeader("upgrade"),
-                             request.joinedHeader("sec-websocket-key"),
-                             request.joinedHeader("sec-websocket-version"));
+UpgradeHeaders readUpgradeHeaders(const HttpRequestParser& request) {
+  UpgradeHeaders headers;
+  headers.key = request.joinedHeader("sec-websocket-key");
+  headers.version = request.joinedHeader("sec-websocket-version");
+  headers.protocol = request.joinedHeader("sec-websocket-protocol");
+  return headers;
+}
+
+HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request, const UpgradeHeaders& headers) {
+  return checkUpgradeHeaders(request.method(), request.joinedHeader("upgrade"), headers.key,
+                             headers.version);
 }
 
 bool parseSubprotocols(std::string_view header, std::vector<std::string_view>* protocols) {

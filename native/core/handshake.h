@@ -24,9 +24,18 @@ struct HandshakeCheck {
   bool sendVersionHeader = false;  // add "Sec-WebSocket-Version: 13, 8"
 };
 
+// The WebSocket headers of an upgrade request, joined as Node shows them
+// (joinedHeader): read once for the check and for JS.
+struct UpgradeHeaders {
+  std::optional<std::string> key;
+  std::optional<std::string> version;
+  std::optional<std::string> protocol;
+};
+UpgradeHeaders readUpgradeHeaders(const HttpRequestParser& request);
+
 // ws handleUpgrade order: method, Upgrade, Sec-WebSocket-Key,
-// Sec-WebSocket-Version. Header values as Node shows them (joinedHeader).
-HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request);
+// Sec-WebSocket-Version.
+HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request, const UpgradeHeaders& headers);
 HandshakeCheck checkUpgradeHeaders(std::string_view method, const std::optional<std::string>& upgrade,
                                    const std::optional<std::string>& key,
                                    const std::optional<std::string>& version);

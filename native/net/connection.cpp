@@ -321,8 +321,9 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
     phase_ = Phase::kAwaitingDecision;
     disposeTimer();
     leaveListener();
-    const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser);
-    context_.events().onUpgrade(*this, request_->parser, check);
+    const core::UpgradeHeaders headers = core::readUpgradeHeaders(request_->parser);
+    const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser, headers);
+    context_.events().onUpgrade(*this, request_->parser, check, headers);
     // Reading stops only if JS did not decide during the call: most servers
     // accept synchronously, and that saves two epoll changes per connection.
     updatePoll();

@@ -10,6 +10,7 @@ namespace uws::core {
 struct ProtocolError;
 class HttpRequestParser;
 struct HandshakeCheck;
+struct UpgradeHeaders;
 }  // namespace uws::core
 
 namespace uws::net {
@@ -62,7 +63,7 @@ class ConnectionEvents {
   virtual void releaseScope(void* scope) = 0;
 
   virtual void onUpgrade(Connection& connection, const core::HttpRequestParser& request,
-                         const core::HandshakeCheck& check) = 0;
+                         const core::HandshakeCheck& check, const core::UpgradeHeaders& headers) = 0;
   // The binding may hold small messages back to hand several to JS at once;
   // deliverMessages() is their deadline: the connection's input is all
   // parsed, or something else is about to happen on it.

@@ -94,26 +94,26 @@ UWS_TEST(handshake_check_parsed_request) {
                      "GET / HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n"
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
   CHECK(isUpgradeRequest(parser));
-  CHECK_EQ(checkUpgradeRequest(parser).status, 0);
+  CHECK_EQ(checkUpgradeRequest(parser, readUpgradeHeaders(parser)).status, 0);
 
   HttpRequestParser dupVersion;
   CHECK(parseRequest(dupVersion,
                      "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                      "Sec-WebSocket-Version: 8\r\n\r\n"));
-  HandshakeCheck c = checkUpgradeRequest(dupVersion);
+  HandshakeCheck c = checkUpgradeRequest(dupVersion, readUpgradeHeaders(dupVersion));
   CHECK_EQ(c.status, 400);
   CHECK(c.sendVersionHeader);
 
   HttpRequestParser dupUpgrade;
   CHECK(parseRequest(dupUpgrade, "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nUpgrade: websocket\r\n\r\n"));
   CHECK(isUpgradeRequest(dupUpgrade));
-  CHECK_EQ(std::string(checkUpgradeRequest(dupUpgrade).message), std::string("Invalid Upgrade header"));
+  CHECK_EQ(std::string(checkUpgradeRequest(dupUpgrade, readUpgradeHeaders(dupUpgrade)).message), std::string("Invalid Upgrade header"));
 
   HttpRequestParser post;
   CHECK(parseRequest(post, "POST / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
   CHECK(isUpgradeRequest(post));
-  CHECK_EQ(checkUpgradeRequest(post).status, 405);
+  CHECK_EQ(checkUpgradeRequest(post, readUpgradeHeaders(post)).status, 405);
 }
 
 UWS_TEST(handshake_is_upgrade_request) {
