@@ -80,11 +80,7 @@ describe('message batching', function () {
     // reports each message's exception on its own, as for separate reads.
     const wss = await startServer();
     const { client, ws } = await connect(wss);
-    const mochaHandlers = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const errors = [];
-    process.on('uncaughtException', (err) => errors.push(err.message));
-    try {
+    const errors = await catchingUncaught(async () => {
       const received = [];
       ws.on('message', (data) => {
         received.push(data.toString());
@@ -93,21 +89,14 @@ describe('message batching', function () {
       for (const text of ['a', 'throw', 'b', 'throw', 'c']) client.send(text);
       while (received.length < 5) await once(ws, 'message');
       assert.deepEqual(received, ['a', 'throw', 'b', 'throw', 'c']);
-      assert.deepEqual(errors, ['from handler', 'from handler']);
-    } finally {
-      process.removeAllListeners('uncaughtException');
-      for (const handler of mochaHandlers) process.on('uncaughtException', handler);
-    }
+    });
+    assert.deepEqual(errors, ['from handler', 'from handler']);
   });
 
   (isUws ? it : it.skip)('a handler that terminates and then throws ends the delivery', async function () {
     const wss = await startServer();
     const { client, ws } = await connect(wss);
-    const mochaHandlers = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const errors = [];
-    process.on('uncaughtException', (err) => errors.push(err.message));
-    try {
+    const errors = await catchingUncaught(async () => {
       const received = [];
       ws.on('message', (data) => {
         received.push(data.toString());
@@ -120,11 +109,8 @@ describe('message batching', function () {
       await once(ws, 'close');
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(received, ['a', 'stop']);
-      assert.deepEqual(errors, ['after terminate']);
-    } finally {
-      process.removeAllListeners('uncaughtException');
-      for (const handler of mochaHandlers) process.on('uncaughtException', handler);
-    }
+    });
+    assert.deepEqual(errors, ['after terminate']);
   });
 
   it('assembles a message larger than the 32 MiB reserved up front', async function () {
@@ -156,3 +142,21 @@ describe('message batching', function () {
     if (isUws) assert.deepEqual(received, ['a', 'stop']);
   });
 });
+
+/**
+ * Runs `body` with mocha's uncaught-exception handlers swapped for one that
+ * records the messages; resolves with them.
+ */
+async function catchingUncaught(body) {
+  const mochaHandlers = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const errors = [];
+  process.on('uncaughtException', (err) => errors.push(err.message));
+  try {
+    await body();
+  } finally {
+    process.removeAllListeners('uncaughtException');
+    for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+  }
+  return errors;
+}
