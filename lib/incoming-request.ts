@@ -11,23 +11,93 @@
  * parser does) would cost ~0.6 µs more per connection through the ticks it
  * schedules, so the body is ended on the first read instead.
  *
+ * `req.socket` (and `req.connection`, which reads it) is made on first
+ * read, like `req.headers`: a WebSocket whose socket nobody asked for keeps
+ * no socket stand-in (72 bytes of its idle cost), and the addon reports no
+ * addresses per connection. Whoever asks first, `req.socket` or
+ * `ws._socket`, makes the one both return.
+ *
  * @module
  */
 import { IncomingMessage } from 'node:http';
 
 import type { UpgradeRequest } from './native.js';
-import type { SocketStandIn } from './socket-stand-in.js';
+import { standInOf, type HandshakeOwner, type SocketStandIn } from './socket-stand-in.js';
+
+/** What the request needs of the WebSocket it became (`ws._socket` makes the stand-in on demand). */
+interface UpgradedWebSocket {
+  readonly _socket: SocketStandIn | null;
+}
+
+// Own properties of an upgrade request of the own listener (symbols: they
+// are not `IncomingMessage`'s and must not clash with a user's).
+/** The stand-in once made, else null. */
+const kSocket = Symbol('uws:socket');
+/** The addon's connection id. */
+const kConnectionId = Symbol('uws:connection-id');
+/** The server, until the handshake is resolved; told if the stand-in ends the connection first. */
+const kHandshakeOwner = Symbol('uws:handshake-owner');
+/** The WebSocket the request became, which then owns the stand-in. */
+const kWebSocket = Symbol('uws:websocket');
+
+interface LazySocketRequest extends IncomingMessage {
+  /** The (underscored, long-standing) method of `IncomingMessage` that Node's HTTP parser calls. */
+  _addHeaderLines(headers: string[], count: number): void;
+  /** Set by Node's server for upgrade requests; not in @types/node's class. */
+  upgrade: boolean;
+  [kSocket]: SocketStandIn | null;
+  [kConnectionId]: number;
+  [kHandshakeOwner]: HandshakeOwner | null;
+  [kWebSocket]: UpgradedWebSocket | null;
+}
 
 /**
- * The request of a WebSocket upgrade.
+ * `IncomingMessage` with `socket` made on first read. An accessor on this
+ * prototype rather than an own property: Node's constructor assigns
+ * `this.socket`, which lands in the setter.
+ */
+class UpgradeIncomingMessage extends IncomingMessage {}
+
+Object.defineProperty(UpgradeIncomingMessage.prototype, 'socket', {
+  configurable: true,
+  enumerable: true,
+  get(this: LazySocketRequest): SocketStandIn | null {
+    let socket = this[kSocket];
+    if (socket === null) {
+      const ws = this[kWebSocket];
+      if (ws !== null) {
+        socket = ws._socket;
+      } else {
+        socket = standInOf(this[kConnectionId]);
+        socket._handshakeOwner = this[kHandshakeOwner];
+      }
+      this[kSocket] = socket;
+    }
+    return socket;
+  },
+  set(this: LazySocketRequest, value: SocketStandIn | null | undefined) {
+    this[kSocket] = value ?? null;
+  }
+});
+
+/**
+ * The request of a WebSocket upgrade that the own listener read.
  *
  * @param request - what the addon parsed
- * @param socket - the connection's stand-in, which becomes `req.socket`
+ * @param connectionId - the addon's id of the connection
+ * @param owner - told (once) if `req.socket` ends the connection before the handshake is resolved
  */
-export function createIncomingRequest(request: UpgradeRequest, socket: SocketStandIn): IncomingMessage {
-  // The constructor wants a `net.Socket`; it only stores it and reads its
-  // `readableHighWaterMark` (undefined here → Node's default).
-  const req = new IncomingMessage(socket as never);
+export function createIncomingRequest(
+  request: UpgradeRequest,
+  connectionId: number,
+  owner: HandshakeOwner
+): IncomingMessage {
+  // The constructor wants a `net.Socket`; given none, it leaves the
+  // stream's high-water mark at Node's default, as `net.Socket` does.
+  const req = new UpgradeIncomingMessage(undefined as never) as unknown as LazySocketRequest;
+  req[kConnectionId] = connectionId;
+  req[kHandshakeOwner] = owner;
+  req[kWebSocket] = null;
   const version = request.httpVersion;
 
   req.method = request.method;
@@ -40,19 +110,32 @@ export function createIncomingRequest(request: UpgradeRequest, socket: SocketSta
   // leave `req.headers` empty). Must come before `complete` is set, or they
   // would be taken for trailers.
   const rawHeaders = request.rawHeaders;
-  (req as IncomingMessageInternals)._addHeaderLines(rawHeaders, rawHeaders.length);
+  req._addHeaderLines(rawHeaders, rawHeaders.length);
   req.complete = true;
-  // Set by Node's server for upgrade requests; not in @types/node's class.
-  (req as IncomingMessage & { upgrade: boolean }).upgrade = true;
+  req.upgrade = true;
   // An upgrade request has no body: the stream ends as soon as it is read.
   req._read = endOnFirstRead;
 
   return req;
 }
 
-/** The (underscored, long-standing) method of `IncomingMessage` that Node's HTTP parser calls. */
-interface IncomingMessageInternals extends IncomingMessage {
-  _addHeaderLines(headers: string[], count: number): void;
+/** The request's stand-in if something made it already; null if nobody asked for `req.socket`. */
+export function madeSocketOf(req: IncomingMessage): SocketStandIn | null {
+  return (req as LazySocketRequest)[kSocket];
+}
+
+/**
+ * The handshake is resolved: `req.socket` is `ws._socket` from now on, or,
+ * without a WebSocket (the connection was gone), a stand-in of a closed
+ * connection that tells nobody.
+ *
+ * @param req - a request made by `createIncomingRequest`
+ * @param ws - the WebSocket that took the connection, or null
+ */
+export function resolveIncomingRequest(req: IncomingMessage, ws: UpgradedWebSocket | null): void {
+  const lazy = req as LazySocketRequest;
+  lazy[kHandshakeOwner] = null;
+  lazy[kWebSocket] = ws;
 }
 
 /** `_read` of an upgrade request: there is no body, so end the stream. */

@@ -18,11 +18,19 @@ export interface UpgradeRequest {
   httpVersion: string;
   /** Alternating names (as sent) and values, as `IncomingMessage#rawHeaders`. */
   rawHeaders: string[];
-  remoteAddress: string;
-  remotePort: number;
-  remoteFamily: string;
-  localAddress: string;
-  localPort: number;
+}
+
+/**
+ * Both ends of a connection (`peerInfo`): what `net.Socket` shows as
+ * `remoteAddress` and the rest. Node leaves them undefined on a socket
+ * closed before they were first read, and so does the socket stand-in.
+ */
+export interface ConnectionAddresses {
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+  remoteFamily: string | undefined;
+  localAddress: string | undefined;
+  localPort: number | undefined;
 }
 
 /** The upgrade-request checks done by `native/core/handshake` (ws order). */
@@ -87,7 +95,7 @@ export interface NativeCallbacks {
    * A complete upgrade request reached a listener; `owner` is the object
    * given to `listen`. Positional (no property lookups per connection): the
    * fields of `UpgradeRequest` then of `HandshakeCheck`, in their declared
-   * order (see `upgradeArguments`).
+   * order (see `requestArguments` and `checkArguments` in native/addon/handshake_objects.h).
    */
   onUpgrade(
     owner: object,
@@ -96,11 +104,6 @@ export interface NativeCallbacks {
     url: string,
     httpVersion: string,
     rawHeaders: string[],
-    remoteAddress: string,
-    remotePort: number,
-    remoteFamily: string,
-    localAddress: string,
-    localPort: number,
     status: number,
     message: string,
     sendVersionHeader: boolean,
@@ -250,6 +253,12 @@ export interface NativeAddon {
   /** Bytes accepted by `send` and not yet handed to the kernel. */
   bufferedAmount(id: number): number;
   setFlushEvents(id: number, enabled: boolean): void;
+  /**
+   * Both ends of an open socket connection (from the accepted address, or
+   * getpeername/getsockname); null once it is closed, and for fed
+   * connections.
+   */
+  peerInfo(id: number): ConnectionAddresses | null;
   /** Deliver fragmented binary messages as arrays of frame payloads (binaryType 'fragments'). */
   setFragments(id: number, enabled: boolean): void;
 }

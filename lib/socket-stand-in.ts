@@ -11,13 +11,7 @@ import { EventEmitter } from 'node:events';
 
 import { kHandshakeEnded } from './constants.js';
 import { createStreamDestroyedError, createWriteAfterEndError } from './errors.js';
-import { native, type UpgradeRequest } from './native.js';
-
-/** Addresses of a connection, as the addon reports them. */
-export type ConnectionAddresses = Pick<
-  UpgradeRequest,
-  'remoteAddress' | 'remotePort' | 'remoteFamily' | 'localAddress' | 'localPort'
->;
+import { native, type ConnectionAddresses } from './native.js';
 
 /** Something that takes over `destroy()` once the connection is a WebSocket. */
 export interface SocketOwner {
@@ -104,14 +98,23 @@ export function useLightEmitter(cls: abstract new (...args: never[]) => EventEmi
  * listening address, in practice).
  */
 interface LocalEnd {
-  readonly address: string;
-  readonly port: number;
+  readonly address: string | undefined;
+  readonly port: number | undefined;
   /** The family of the local address (the same as the peer's on TCP). */
-  readonly family: string;
+  readonly family: string | undefined;
 }
 
 /** The last `LocalEnd` made, reused while connections come in on the same address. */
 let lastLocalEnd: LocalEnd = { address: '', port: -1, family: '' };
+
+/** The addresses of a connection closed before anything asked for them: Node's are undefined then. */
+const NO_ADDRESSES: ConnectionAddresses = {
+  remoteAddress: undefined,
+  remotePort: undefined,
+  remoteFamily: undefined,
+  localAddress: undefined,
+  localPort: undefined
+};
 /**
  * Peer addresses seen lately. The addon makes a new string per connection;
  * connections from one address (a proxy, a NAT, a load balancer) share one
@@ -136,7 +139,7 @@ function localEndOf(addresses: ConnectionAddresses): LocalEnd {
   });
 }
 
-function sharedRemoteAddress(address: string): string {
+function sharedRemoteAddress(address: string | undefined): string | undefined {
   if (typeof address !== 'string') return address;
   const shared = remoteAddresses.get(address);
   if (shared !== undefined) return shared;
@@ -167,10 +170,10 @@ function sharedRemoteAddress(address: string): string {
  * `EventEmitter` fields come with the first listener (`useLightEmitter`).
  */
 export class SocketStandIn extends EventEmitter {
-  /** The peer's IP address. */
-  declare remoteAddress: string;
-  /** The peer's port. */
-  declare remotePort: number;
+  /** The peer's IP address (undefined if the connection was closed before it was first read). */
+  declare remoteAddress: string | undefined;
+  /** The peer's port (undefined as `remoteAddress`). */
+  declare remotePort: number | undefined;
 
   /** The local address, port and family (shared between connections). */
   declare _local: LocalEnd;
@@ -261,44 +264,44 @@ export class SocketStandIn extends EventEmitter {
   }
 
   /** Our IP address on this connection. */
-  get localAddress(): string {
+  get localAddress(): string | undefined {
     return this._local.address;
   }
 
-  set localAddress(value: string) {
+  set localAddress(value: string | undefined) {
     this._setLocal(value, this._local.port, this._local.family);
   }
 
   /** Our port on this connection. */
-  get localPort(): number {
+  get localPort(): number | undefined {
     return this._local.port;
   }
 
-  set localPort(value: number) {
+  set localPort(value: number | undefined) {
     this._setLocal(this._local.address, value, this._local.family);
   }
 
   /** `'IPv4'` or `'IPv6'`. */
-  get remoteFamily(): string {
+  get remoteFamily(): string | undefined {
     return this._local.family;
   }
 
-  set remoteFamily(value: string) {
+  set remoteFamily(value: string | undefined) {
     this._setLocal(this._local.address, this._local.port, value);
   }
 
   /** An assignment to one of the shared local-end values (the shared object stays as it is). */
-  _setLocal(address: string, port: number, family: string): void {
+  _setLocal(address: string | undefined, port: number | undefined, family: string | undefined): void {
     this._local = { address, port, family };
   }
 
   /** Like `net.Socket#address()`: the local end. */
-  address(): { address: string; family: string; port: number } {
+  address(): { address: string | undefined; family: string | undefined; port: number | undefined } {
     return { address: this.localAddress, family: this.localFamily, port: this.localPort };
   }
 
   /** The family of the local address (the same as the peer's on TCP). */
-  get localFamily(): string {
+  get localFamily(): string | undefined {
     return this.remoteFamily;
   }
 
@@ -443,6 +446,22 @@ export class SocketStandIn extends EventEmitter {
 }
 
 useLightEmitter(SocketStandIn);
+
+/**
+ * The stand-in of a connection of the own listener, made when something
+ * first asks for it (`req.socket`, `ws._socket`; see `incoming-request.ts`).
+ * The addresses come from the addon then; a connection already closed has
+ * none (as a `net.Socket` whose addresses were never read) and is marked
+ * gone. The caller links it to its handshake owner or WebSocket.
+ *
+ * @param connectionId - the addon's connection id
+ */
+export function standInOf(connectionId: number): SocketStandIn {
+  const addresses = native.peerInfo(connectionId);
+  const socket = new SocketStandIn(connectionId, addresses ?? NO_ADDRESSES);
+  if (addresses === null) socket._markGone();
+  return socket;
+}
 
 // `net.Socket`'s are too, but `ws` users may enumerate the stand-in's.
 for (const property of ['encrypted', 'writable', 'readable', 'destroyed', 'localAddress', 'localPort', 'remoteFamily']) {

@@ -21,7 +21,7 @@ import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
 import { createStreamDestroyedError } from './errors.js';
-import { native } from './native.js';
+import { native, type ConnectionAddresses } from './native.js';
 
 /** What the core needs to run a WebSocket over a socket Node opened. */
 export interface TakenOverSocket {
@@ -114,28 +114,19 @@ export function takeOverSocket(owner: object, socket: Duplex, head: Buffer): Tak
   return { id, fed: transport };
 }
 
-/** The connection's addresses, read from the Node socket (and memoized by Node). */
-export interface SocketAddresses {
-  remoteAddress: string;
-  remotePort: number;
-  remoteFamily: string;
-  localAddress: string;
-  localPort: number;
-}
-
 /**
  * Reads `socket`'s addresses. Call it before `takeOverSocket`: an adopted
  * socket has no handle left to ask afterwards (Node keeps what was read).
  * Streams that are not sockets give `undefined`s, as their properties do.
  */
-export function readAddresses(socket: Duplex): SocketAddresses {
+export function readAddresses(socket: Duplex): ConnectionAddresses {
   const s = socket as Partial<Socket>;
   return {
-    remoteAddress: s.remoteAddress as string,
-    remotePort: s.remotePort as number,
-    remoteFamily: s.remoteFamily as string,
-    localAddress: s.localAddress as string,
-    localPort: s.localPort as number
+    remoteAddress: s.remoteAddress,
+    remotePort: s.remotePort,
+    remoteFamily: s.remoteFamily,
+    localAddress: s.localAddress,
+    localPort: s.localPort
   };
 }
 

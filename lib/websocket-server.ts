@@ -37,7 +37,7 @@ import {
   kHandshakeEnded
 } from './constants.js';
 import { createBadPortError } from './errors.js';
-import { createIncomingRequest } from './incoming-request.js';
+import { createIncomingRequest, madeSocketOf, resolveIncomingRequest } from './incoming-request.js';
 import { acceptConnection, native, type AcceptOptions, type BoundAddress, type HandshakeCheck, type UpgradeRequest } from './native.js';
 import { SocketStandIn } from './socket-stand-in.js';
 import { readAddresses, takeOverSocket, type FedTransport } from './socket-takeover.js';
@@ -444,14 +444,14 @@ export class WebSocketServer<
    */
   _verifyUpgrade(
     req: InstanceType<U>,
-    socket: SocketStandIn | Duplex,
+    socket: SocketStandIn | Duplex | null,
     check: HandshakeCheck,
     proceed: (protocols: ReadonlySet<string>) => void
   ): void {
     if (check.status !== 0) {
       this._rejectOrEmitClientError(
         req,
-        socket,
+        handshakeSocket(req, socket),
         check.status,
         check.message,
         check.sendVersionHeader ? VERSION_HEADERS : undefined
@@ -460,13 +460,13 @@ export class WebSocketServer<
     }
 
     if (!this.shouldHandle(req)) {
-      abortHandshake(socket, 400);
+      abortHandshake(handshakeSocket(req, socket), 400);
       return;
     }
 
     const offered = check.protocols;
     if (offered === false) {
-      this._rejectOrEmitClientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
+      this._rejectOrEmitClientError(req, handshakeSocket(req, socket), 400, 'Invalid Sec-WebSocket-Protocol header');
       return;
     }
     const protocols = offered === null || offered.length === 0 ? NO_PROTOCOLS : new Set(offered);
@@ -490,7 +490,7 @@ export class WebSocketServer<
     if (verifyClient.length === 2) {
       (verifyClient as VerifyClientCallbackAsync)(info, (verified, code, message, rejectHeaders) => {
         if (!verified) {
-          abortHandshake(socket, code || 401, message, rejectHeaders);
+          abortHandshake(handshakeSocket(req, socket), code || 401, message, rejectHeaders);
           return;
         }
         proceed(protocols);
@@ -499,7 +499,7 @@ export class WebSocketServer<
     }
 
     if (!(verifyClient as VerifyClientCallbackSync)(info)) {
-      abortHandshake(socket, 401);
+      abortHandshake(handshakeSocket(req, socket), 401);
       return;
     }
     proceed(protocols);
@@ -644,31 +644,26 @@ export class WebSocketServer<
    * `ws`'s `handleUpgrade`.
    */
   [kHandleUpgrade](id: number, request: UpgradeRequest, check: HandshakeCheck): void {
-    const socket = new SocketStandIn(id, request);
-    // Typed as the server's request class for user hooks; it is always a
-    // plain IncomingMessage (the own listener has no custom class).
-    const req = createIncomingRequest(request, socket) as InstanceType<U>;
-
-    socket._handshakeOwner = this;
+    // Typed as the server's request class for user hooks; it is always an
+    // IncomingMessage (the own listener has no custom class). Its socket is
+    // made when first read (`socket` null below: "ask `req.socket`").
+    const req = createIncomingRequest(request, id, this) as InstanceType<U>;
     this._connectionCount++;
 
     // permessage-deflate is not negotiated yet, so `Sec-WebSocket-Extensions`
     // is ignored (as `ws` does with `perMessageDeflate: false`).
-    this._verifyUpgrade(req, socket, check, (protocols) => this._completeUpgrade(check.accept, protocols, req, socket));
+    this._verifyUpgrade(req, null, check, (protocols) => this._completeUpgrade(id, check.accept, protocols, req));
   }
 
   /** `ws`'s `completeUpgrade`: the 101, the WebSocket, `'connection'`. */
-  _completeUpgrade(
-    accept: string,
-    protocols: ReadonlySet<string>,
-    req: InstanceType<U>,
-    socket: SocketStandIn
-  ): void {
-    const prepared = this._prepareWebSocket(accept, protocols, req, socket);
+  _completeUpgrade(id: number, accept: string, protocols: ReadonlySet<string>, req: InstanceType<U>): void {
+    const prepared = this._prepareWebSocket(accept, protocols, req, null);
     if (prepared === null) return;
     const { ws, headers } = prepared;
 
-    if (!this._acceptWebSocket(ws, socket._connectionId, socket, headers, null)) {
+    const accepted = this._acceptWebSocket(ws, id, madeSocketOf(req), headers, null);
+    resolveIncomingRequest(req, accepted ? ws : null);
+    if (!accepted) {
       // The peer left while JS was deciding.
       this[kHandshakeEnded]();
       return;
@@ -687,17 +682,18 @@ export class WebSocketServer<
     accept: string,
     protocols: ReadonlySet<string>,
     req: InstanceType<U>,
-    socket: SocketStandIn | Duplex
+    socket: SocketStandIn | Duplex | null
   ): { ws: InstanceType<T>; headers: string[] } | null {
     // The client has already sent a FIN, or the user ended the socket (e.g.
-    // in `verifyClient`).
-    if (!socket.readable || !socket.writable) {
-      socket.destroy();
+    // in `verifyClient`; a stand-in nobody asked for is neither).
+    const made = socket ?? madeSocketOf(req);
+    if (made !== null && (!made.readable || !made.writable)) {
+      made.destroy();
       return null;
     }
 
     if (this._state > RUNNING) {
-      abortHandshake(socket, 503);
+      abortHandshake(handshakeSocket(req, socket), 503);
       return null;
     }
 
@@ -726,7 +722,7 @@ export class WebSocketServer<
 
     // A listener closed the not-yet-open WebSocket: there is nothing to open.
     if (ws._readyState !== CONNECTING) {
-      socket.destroy();
+      handshakeSocket(req, socket).destroy();
       return null;
     }
     return { ws, headers };
@@ -742,7 +738,7 @@ export class WebSocketServer<
   _acceptWebSocket(
     ws: InstanceType<T>,
     id: number,
-    standIn: SocketStandIn,
+    standIn: SocketStandIn | null,
     headers: string[],
     transport: FedTransport | null
   ): boolean {
@@ -896,6 +892,14 @@ function keepCountedByServer(socket: Duplex, ws: WebSocket): void {
     counted._connections--;
     counted._emitCloseIfDrained();
   });
+}
+
+/**
+ * The socket of a handshake: `socket`, or on the own listener (null) the
+ * request's, made now if nobody asked for it yet.
+ */
+function handshakeSocket(req: IncomingMessage, socket: SocketStandIn | Duplex | null): SocketStandIn | Duplex {
+  return socket ?? (req.socket as unknown as SocketStandIn);
 }
 
 function abortHandshake(

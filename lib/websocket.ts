@@ -54,7 +54,7 @@ import {
 } from './event-target.js';
 import { abortRequest, initAsClient } from './client-handshake.js';
 import { native, SendFlag, type HandshakeCheck, type NativeCallbacks, type UpgradeRequest } from './native.js';
-import { kCapture, useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
+import { kCapture, standInOf, useLightEmitter, type EmitterFields, type SocketStandIn } from './socket-stand-in.js';
 import { onTransportDestroy, onTransportEnd, onTransportWrite, type FedTransport } from './socket-takeover.js';
 import { isBlob, isValidStatusCode } from './validation.js';
 
@@ -368,8 +368,12 @@ export class WebSocket extends EventEmitter {
   declare _readyState: number;
   /** Bits `F_*`: the boolean state below, and the binary type. */
   declare _flags: number;
-  /** The connection's socket stand-in (addresses; `destroy()` terminates). */
-  declare _socket: SocketStandIn | null;
+  /**
+   * The connection's socket stand-in (addresses; `destroy()` terminates),
+   * behind `_socket`. Null until something asks for it on a connection of
+   * the own listener (see `standInOf`), and before a client connects.
+   */
+  declare _standIn: SocketStandIn | null;
   /** Told when the connection is gone (the server, to count connections and track clients). */
   declare _owner: ConnectionOwner | null;
   /** The state of sends with callbacks, Blobs, sends after close and held-back events; null until needed. */
@@ -451,7 +455,7 @@ export class WebSocket extends EventEmitter {
     this._connectionId = 0;
     this._readyState = CONNECTING;
     this._flags = F_SYNC_EVENTS;
-    this._socket = null;
+    this._standIn = null;
     this._owner = null;
     this._x = null;
 
@@ -481,6 +485,21 @@ export class WebSocket extends EventEmitter {
     if (autoPong !== true) this._autoPong = autoPong;
     if (maxPendingAutoPongs !== DEFAULT_MAX_PENDING_AUTO_PONGS) this._maxPendingAutoPongs = maxPendingAutoPongs;
     if (closeTimeout !== CLOSE_TIMEOUT) this._closeTimeout = closeTimeout;
+  }
+
+  /**
+   * `ws`'s `_socket`: the connection's socket stand-in. On a connection of
+   * the own listener it is made when first read here or as `req.socket`;
+   * null before a client connects.
+   */
+  get _socket(): SocketStandIn | null {
+    const socket = this._standIn;
+    if (socket !== null || this._connectionId === 0) return socket;
+    return (this._standIn = ownedStandIn(this));
+  }
+
+  set _socket(socket: SocketStandIn | null) {
+    this._standIn = socket;
   }
 
   /** The side state, made on first need. */
@@ -728,10 +747,8 @@ export class WebSocket extends EventEmitter {
       return;
     }
 
-    if (this._socket !== null) {
-      this._readyState = CLOSING;
-      this._destroyConnection();
-    }
+    this._readyState = CLOSING;
+    this._destroyConnection();
   }
 
   /**
@@ -745,7 +762,7 @@ export class WebSocket extends EventEmitter {
     this._flags &= ~F_CONNECTED;
     native.destroy(this._connectionId);
     detachConnection(this._connectionId);
-    this._socket!._markGone();
+    if (this._standIn !== null) this._standIn._markGone();
     // Node fails the unsent writes of a destroyed socket on the next tick,
     // and the socket's `'close'` (→ the WebSocket's) comes from the handle's
     // close callback, after this loop iteration's immediates (measured:
@@ -773,14 +790,16 @@ export class WebSocket extends EventEmitter {
    * complete object. `readyState` stays `CONNECTING` until `_open()`.
    *
    * @param connectionId - the addon's id
-   * @param socket - the connection's stand-in (becomes `_socket`)
+   * @param socket - the connection's stand-in (becomes `_socket`); null
+   *   for a connection of the own listener whose stand-in nobody asked for
+   *   yet (`_socket` makes it then)
    * @param allowSynchronousEvents - `ws`'s option of that name
    * @param owner - told when the connection is gone
    * @param transport - the stream of a fed connection (`takeOverSocket`'s `fed`)
    */
   _bindConnection(
     connectionId: number,
-    socket: SocketStandIn,
+    socket: SocketStandIn | null,
     allowSynchronousEvents: boolean,
     owner: ConnectionOwner | null,
     transport: FedTransport | null = null
@@ -791,9 +810,9 @@ export class WebSocket extends EventEmitter {
     this._flags = allowSynchronousEvents
       ? this._flags | F_CONNECTED | F_SYNC_EVENTS
       : (this._flags | F_CONNECTED) & ~F_SYNC_EVENTS;
-    this._socket = socket;
+    this._standIn = socket;
     this._owner = owner;
-    socket._owner = this;
+    if (socket !== null) socket._owner = this;
   }
 
   /** The addon accepted the connection: `OPEN`, `'open'` (as `ws`'s `setSocket`). */
@@ -807,9 +826,9 @@ export class WebSocket extends EventEmitter {
    * completed). The object is left `CONNECTING` and unbound.
    */
   _unbindConnection(): void {
-    if (this._socket !== null) {
-      this._socket._owner = null;
-      this._socket._markGone();
+    if (this._standIn !== null) {
+      this._standIn._owner = null;
+      this._standIn._markGone();
     }
     detachConnection(this._connectionId);
     this._connectionId = 0;
@@ -920,7 +939,7 @@ export class WebSocket extends EventEmitter {
   /** The socket is closed: `ws` moves to `CLOSING` at once (`'close'` may wait for held-back events). */
   _connectionGone(): void {
     this._flags &= ~F_CONNECTED;
-    if (this._socket !== null) this._socket._markGone();
+    if (this._standIn !== null) this._standIn._markGone();
     if (this._readyState !== CLOSED) this._readyState = CLOSING;
   }
 
@@ -1231,7 +1250,9 @@ for (const property of [
   'isPaused',
   'protocol',
   'readyState',
-  'url'
+  'url',
+  // An own property in `ws`.
+  '_socket'
 ]) {
   Object.defineProperty(WebSocket.prototype, property, { enumerable: true });
 }
@@ -1240,7 +1261,8 @@ for (const property of [
 // Memory per connection. A server keeps one WebSocket per open connection,
 // so its size is the library's idle cost: own properties are only
 // `_events`, `_eventsCount`, `_connectionId`, `_readyState`, `_flags`,
-// `_socket`, `_owner` and `_x` (88 bytes). `EventEmitter.init` does not run
+// `_standIn`, `_owner` and `_x` (88 bytes), and the socket stand-in (72
+// bytes) only if something asked for it. `EventEmitter.init` does not run
 // (see `useLightEmitter`). The names `ws` keeps on its instances stay
 // readable (and writable) through the accessors and defaults below; an own
 // property appears only where a value differs from the default.
@@ -1572,6 +1594,14 @@ const CONNECTION_SLOTS = 16777216;
 /** Open WebSockets by connection slot; set by `_bindConnection`. */
 const connectionTable: (WebSocket | undefined)[] = [];
 
+/** The stand-in of `ws`'s connection, made when `_socket` is first read (see `standInOf`). */
+function ownedStandIn(ws: WebSocket): SocketStandIn {
+  const socket = standInOf(ws._connectionId);
+  socket._owner = ws;
+  if (!(ws._flags & F_CONNECTED)) socket._markGone();
+  return socket;
+}
+
 /** Records `ws` as the WebSocket of connection `id`. */
 function attachConnection(id: number, ws: WebSocket): void {
   connectionTable[id % CONNECTION_SLOTS] = ws;
@@ -1587,10 +1617,8 @@ function detachConnection(id: number): void {
 
 // The parameter types come from the contract (`NativeCallbacks.onUpgrade`).
 const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVersion, rawHeaders,
-  remoteAddress, remotePort, remoteFamily, localAddress, localPort, status, message, sendVersionHeader,
-  accept, protocols, version) => {
-  const request: UpgradeRequest = { method, url, httpVersion, rawHeaders, remoteAddress, remotePort,
-    remoteFamily, localAddress, localPort };
+  status, message, sendVersionHeader, accept, protocols, version) => {
+  const request: UpgradeRequest = { method, url, httpVersion, rawHeaders };
   const check: HandshakeCheck = { status, message, sendVersionHeader, accept, protocols, version };
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 };

@@ -140,12 +140,10 @@ napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
 void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
                            const core::HandshakeCheck& check, const core::UpgradeHeaders& headers) {
   auto* scope = static_cast<CallbackScope*>(connection.scope());
-  net::PeerInfo peer;
-  connection.readPeer(&peer);
   napi_value argv[2 + kRequestArguments + kCheckArguments];
   argv[0] = referenceValue(env_, scope->owner);
   argv[1] = idValue(connection);
-  requestArguments(env_, request, peer, &argv[2]);
+  requestArguments(env_, request, &argv[2]);
   checkArguments(env_, check, headers.key, headers.protocol, headers.version,
                  &argv[2 + kRequestArguments]);
   call(kOnUpgrade, sizeof(argv) / sizeof(argv[0]), argv);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "addon/addon_state.h"
+#include "addon/handshake_objects.h"
 #include "addon/js_args.h"
 #include "net/connection.h"
 
@@ -278,6 +279,21 @@ napi_value setFragments(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// peerInfo(id): both ends of an open socket connection, or null once it is
+// closed (and for fed connections, whose addresses JS has from Node's socket).
+// Asked for only when JS reads a socket's addresses.
+napi_value peerInfo(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  net::Connection* connection = connectionArg(env, args);
+  net::PeerInfo peer;
+  if (!connection || connection->isFed() || !connection->readPeer(&peer)) {
+    napi_value null;
+    napi_get_null(env, &null);
+    return null;
+  }
+  return makePeerObject(env, peer);
+}
+
 napi_value setFlushEvents(napi_env env, napi_callback_info info) {
   Args args(env, info);
   if (net::Connection* connection = connectionArg(env, args)) {
@@ -306,6 +322,7 @@ void defineConnectionApi(napi_env env, napi_value exports) {
       {"bufferedAmount", bufferedAmount},
       {"setFragments", setFragments},
       {"setFlushEvents", setFlushEvents},
+      {"peerInfo", peerInfo},
   };
   exportFunctions(env, exports, functions, AddonState::from(env));
 }

@@ -43,8 +43,7 @@ double headerNumber(const std::optional<std::string>& text) {
 
 }  // namespace
 
-void requestArguments(napi_env env, const core::HttpRequestParser& request, const net::PeerInfo& peer,
-                      napi_value* out) {
+void requestArguments(napi_env env, const core::HttpRequestParser& request, napi_value* out) {
   out[0] = bytesString(env, request.method());
   out[1] = bytesString(env, request.target());
   const char version[4] = {static_cast<char>('0' + request.versionMajor()), '.',
@@ -56,11 +55,17 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, cons
     napi_set_element(env, out[3], static_cast<uint32_t>(2 * i), bytesString(env, request.headerName(i)));
     napi_set_element(env, out[3], static_cast<uint32_t>(2 * i + 1), bytesString(env, request.headerValue(i)));
   }
-  out[4] = string(env, peer.remoteAddress);
-  out[5] = numberValue(env, peer.remotePort);
-  out[6] = string(env, peer.ipv6 ? "IPv6" : "IPv4");
-  out[7] = string(env, peer.localAddress);
-  out[8] = numberValue(env, peer.localPort);
+}
+
+napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {
+  napi_value object;
+  napi_create_object(env, &object);
+  set(env, object, "remoteAddress", string(env, peer.remoteAddress));
+  set(env, object, "remotePort", numberValue(env, peer.remotePort));
+  set(env, object, "remoteFamily", string(env, peer.ipv6 ? "IPv6" : "IPv4"));
+  set(env, object, "localAddress", string(env, peer.localAddress));
+  set(env, object, "localPort", numberValue(env, peer.localPort));
+  return object;
 }
 
 void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::optional<std::string>& key,

@@ -1,5 +1,7 @@
 // The JS objects that describe an upgrade request to lib/: the request
-// (method, url, headers, peer) and the result of the handshake checks.
+// (method, url, headers) and the result of the handshake checks. The
+// connection's addresses are not among them: JS asks for them (peerInfo)
+// only when something reads `req.socket`.
 #pragma once
 
 #include <node_api.h>
@@ -14,12 +16,14 @@
 namespace uws::addon {
 
 // The upgrade request as the positional arguments of onUpgrade: method,
-// url, httpVersion, rawHeaders, remoteAddress, remotePort, remoteFamily,
-// localAddress, localPort (positional: no property-name lookups per
+// url, httpVersion, rawHeaders (positional: no property-name lookups per
 // connection; JS builds its objects with constant keys).
-constexpr size_t kRequestArguments = 9;
-void requestArguments(napi_env env, const core::HttpRequestParser& request, const net::PeerInfo& peer,
-                      napi_value* out);
+constexpr size_t kRequestArguments = 4;
+void requestArguments(napi_env env, const core::HttpRequestParser& request, napi_value* out);
+
+// Both ends of a connection as an object (remoteAddress, remotePort,
+// remoteFamily, localAddress, localPort), what lib/'s socket stand-in holds.
+napi_value makePeerObject(napi_env env, const net::PeerInfo& peer);
 
 // The handshake checks as positional arguments: status, message,
 // sendVersionHeader, accept, protocols, version (see lib/native.ts).

@@ -1,0 +1,156 @@
+'use strict';
+
+//
+// `req.socket` and `ws._socket` of the own listener's connections are made
+// when first read (a WebSocket nobody asks for keeps no socket object).
+// Whoever asks first, there is one socket per connection, with the right
+// addresses while the connection is open, and the handshake accounting
+// still works when user code ends the socket before the upgrade. Runs
+// against `ws` too (`UWS_TEST_MODULE=ws`): the assertions are what `ws`
+// users observe with a real `net.Socket`.
+//
+
+const assert = require('assert/strict');
+const { once } = require('events');
+
+const WsClient = require('ws');
+const { WebSocket } = require('./helpers/module-under-test');
+const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
+
+function client(port) {
+  return track(new WsClient(`ws://127.0.0.1:${port}/`));
+}
+
+/** Asserts that `socket` shows both ends of `peer`'s connection to `wss`. */
+function assertEnds(socket, peer, wss) {
+  assert.equal(socket.remoteAddress, '127.0.0.1');
+  assert.equal(socket.remotePort, peer._socket.localPort);
+  assert.equal(socket.remoteFamily, 'IPv4');
+  assert.equal(socket.localAddress, '127.0.0.1');
+  assert.equal(socket.localPort, wss.port);
+}
+
+describe('socket made on demand', function () {
+  afterEach(cleanup);
+
+  it('req.socket first, then ws._socket: the same socket', async function () {
+    const wss = await startServer();
+    let early;
+    wss.on('connection', (ws, req) => {
+      early = req.socket;
+    });
+    const conn = nextConnection(wss);
+    const peer = client(wss.port);
+    await opened(peer);
+    const [serverWs, req] = await conn;
+    assert.equal(serverWs._socket, early);
+    assert.equal(req.socket, early);
+    assert.equal(req.connection, early);
+    assertEnds(early, peer, wss);
+  });
+
+  it('ws._socket first, then req.socket: the same socket', async function () {
+    const wss = await startServer();
+    const conn = nextConnection(wss);
+    const peer = client(wss.port);
+    await opened(peer);
+    const [serverWs, req] = await conn;
+    const socket = serverWs._socket;
+    assertEnds(socket, peer, wss);
+    assert.equal(req.socket, socket);
+    assert.equal(serverWs._socket, socket);
+  });
+
+  it('read in verifyClient (before the upgrade): the WebSocket keeps that socket', async function () {
+    let verified;
+    const wss = await startServer({
+      verifyClient(info) {
+        verified = info.req.socket;
+        return true;
+      }
+    });
+    const conn = nextConnection(wss);
+    const peer = client(wss.port);
+    await opened(peer);
+    const [serverWs, req] = await conn;
+    assert.equal(serverWs._socket, verified);
+    assert.equal(req.socket, verified);
+    assertEnds(verified, peer, wss);
+    // After the upgrade, destroying the socket terminates the WebSocket.
+    const closed = once(serverWs, 'close');
+    verified.destroy();
+    const [code] = await closed;
+    assert.equal(code, 1006);
+  });
+
+  it('first read after the connection closed: a destroyed socket, the same for req and ws', async function () {
+    const wss = await startServer();
+    const conn = nextConnection(wss);
+    const peer = client(wss.port);
+    await opened(peer);
+    const [serverWs, req] = await conn;
+    peer.close();
+    await once(serverWs, 'close');
+    const socket = serverWs._socket;
+    assert.ok(socket);
+    assert.equal(socket.destroyed, true);
+    // As a `net.Socket` whose addresses were never read before it closed.
+    assert.equal(socket.remoteAddress, undefined);
+    assert.equal(req.socket, socket);
+    // Nothing to destroy any more; the WebSocket stays closed.
+    socket.destroy();
+    assert.equal(serverWs.readyState, WebSocket.CLOSED);
+  });
+
+  it('read while open, the addresses stay after the close', async function () {
+    const wss = await startServer();
+    const conn = nextConnection(wss);
+    const peer = client(wss.port);
+    await opened(peer);
+    const [serverWs] = await conn;
+    const socket = serverWs._socket;
+    const port = socket.remotePort;
+    peer.terminate();
+    await once(serverWs, 'close');
+    assert.equal(serverWs._socket, socket);
+    assert.equal(socket.remoteAddress, '127.0.0.1');
+    assert.equal(socket.remotePort, port);
+  });
+
+  it('req.socket.destroy() in an async verifyClient: no WebSocket, and the server still closes', async function () {
+    const connections = [];
+    const wss = await startServer({
+      verifyClient(info, done) {
+        setImmediate(() => {
+          info.req.socket.destroy();
+          done(true);
+        });
+      }
+    });
+    wss.on('connection', (ws) => connections.push(ws));
+    const peer = client(wss.port);
+    const [err] = await once(peer, 'error');
+    assert.match(err.message, /socket hang up|Unexpected server response|ECONNRESET/);
+    await new Promise((resolve) => wss.close(resolve));
+    assert.equal(connections.length, 0);
+  });
+
+  it('a handshake rejected by verifyClient: the socket it read is ended', async function () {
+    let socket;
+    let closed;
+    const wss = await startServer({
+      verifyClient(info) {
+        socket = info.req.socket;
+        closed = once(socket, 'close');
+        return false;
+      }
+    });
+    const peer = client(wss.port);
+    const [, res] = await once(peer, 'unexpected-response');
+    assert.equal(res.statusCode, 401);
+    res.resume();
+    await closed;
+    assert.equal(socket.destroyed, true);
+    await new Promise((resolve) => wss.close(resolve));
+  });
+});
