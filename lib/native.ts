@@ -103,7 +103,8 @@ export interface NativeCallbacks {
     method: string,
     url: string,
     httpVersion: string,
-    rawHeaders: string[],
+    /** Names and values separated by NUL (neither can contain it); '' without headers. */
+    rawHeaders: string,
     status: number,
     message: string,
     sendVersionHeader: boolean,
@@ -124,14 +125,15 @@ export interface NativeCallbacks {
    */
   onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: number): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
-  onPing(id: number, data: Buffer): void;
-  onPong(id: number, data: Buffer): void;
+  /** `data` is undefined when the ping carries nothing (JS uses its shared empty Buffer); so for pongs and close reasons. */
+  onPing(id: number, data: Buffer | undefined): void;
+  onPong(id: number, data: Buffer | undefined): void;
   /**
    * The peer's close frame (code 1005 when it had no payload). The addon has
    * already answered it as ws does (echoed the code and reason if no close
    * frame was sent yet, then ends the TCP stream once the answer is written).
    */
-  onCloseFrame(id: number, code: number, reason: Buffer): void;
+  onCloseFrame(id: number, code: number, reason: Buffer | undefined): void;
   /**
    * The peer broke the protocol. The addon has already sent a close frame
    * with `closeCode` (unless one was sent before) and ends the TCP stream; input

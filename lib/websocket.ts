@@ -243,6 +243,9 @@ const F_SENDER_BUSY = 1 << 9;
 /** Two bits: the index of `binaryType` in `BINARY_TYPE_NAMES`. */
 const BINARY_TYPE_SHIFT = 10;
 const F_BINARY_TYPE = 3 << BINARY_TYPE_SHIFT;
+/** Two bits: `readyState` (`CONNECTING` is 0, so a new WebSocket starts there). */
+const READY_STATE_SHIFT = 12;
+const F_READY_STATE = 3 << READY_STATE_SHIFT;
 
 /** The binary types by their code in `_flags`. */
 const BINARY_TYPE_NAMES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
@@ -252,15 +255,20 @@ const BINARY_FRAGMENTS = 2 << BINARY_TYPE_SHIFT;
 /** `ws`'s default of `maxPendingAutoPongs`. */
 const DEFAULT_MAX_PENDING_AUTO_PONGS = 60;
 
+/** The prototype of every WebSocket's `_events`: empty, and itself without a prototype. */
+const EVENTS_PROTOTYPE: object = Object.create(null);
+
 /**
- * A WebSocket's `_events`: like Node's (`{ __proto__: null }`, no
- * properties) but with fast properties. V8 makes a null-prototype literal a
- * hash table (~190 bytes for the few listeners a WebSocket has); an empty
- * literal whose prototype is then cleared keeps four in-object slots
- * (56 bytes). Listeners are added and removed exactly as on Node's.
+ * A WebSocket's `_events`: like Node's (`{ __proto__: null }`: no
+ * properties, none inherited) but with fast properties. V8 makes a
+ * null-prototype literal a hash table (~190 bytes for the few listeners a
+ * WebSocket has); `Object.create` of an empty object that has no prototype
+ * itself inherits nothing either, and keeps four in-object slots (56 bytes)
+ * from a cached map (a prototype change per object would be a runtime
+ * call). Listeners are added and removed exactly as on Node's.
  */
 function newEventsObject(): Record<string | symbol, unknown> {
-  return Object.setPrototypeOf({}, null) as Record<string | symbol, unknown>;
+  return Object.create(EVENTS_PROTOTYPE) as Record<string | symbol, unknown>;
 }
 
 /**
@@ -364,9 +372,7 @@ export class WebSocket extends EventEmitter {
 
   /** The addon's connection id (0: none). */
   declare _connectionId: number;
-  /** `CONNECTING`, `OPEN`, `CLOSING` or `CLOSED` (`ws`'s name). */
-  declare _readyState: number;
-  /** Bits `F_*`: the boolean state below, and the binary type. */
+  /** Bits `F_*`: the boolean state below, the binary type and the ready state. */
   declare _flags: number;
   /**
    * The connection's socket stand-in (addresses; `destroy()` terminates),
@@ -381,6 +387,8 @@ export class WebSocket extends EventEmitter {
 
   // --- The state `ws` keeps, under the same names (some users read them). ---
   // Bits of `_flags` (prototype accessors):
+  /** `CONNECTING`, `OPEN`, `CLOSING` or `CLOSED`. */
+  declare _readyState: number;
   declare _binaryType: BinaryType;
   declare _closeFrameReceived: boolean;
   declare _closeFrameSent: boolean;
@@ -453,7 +461,6 @@ export class WebSocket extends EventEmitter {
       emitter._eventsCount = 0;
     }
     this._connectionId = 0;
-    this._readyState = CONNECTING;
     this._flags = F_SYNC_EVENTS;
     this._standIn = null;
     this._owner = null;
@@ -1260,9 +1267,9 @@ for (const property of [
 // ---------------------------------------------------------------------------
 // Memory per connection. A server keeps one WebSocket per open connection,
 // so its size is the library's idle cost: own properties are only
-// `_events`, `_eventsCount`, `_connectionId`, `_readyState`, `_flags`,
-// `_standIn`, `_owner` and `_x` (88 bytes), and the socket stand-in (72
-// bytes) only if something asked for it. `EventEmitter.init` does not run
+// `_events`, `_eventsCount`, `_connectionId`, `_flags`, `_standIn`,
+// `_owner` and `_x` (80 bytes), and the socket stand-in (72 bytes) only if
+// something asked for it. `EventEmitter.init` does not run
 // (see `useLightEmitter`). The names `ws` keeps on its instances stay
 // readable (and writable) through the accessors and defaults below; an own
 // property appears only where a value differs from the default.
@@ -1294,6 +1301,17 @@ defineFlag('_errorEmitted', F_ERROR_EMITTED, false);
 defineFlag('_protocolErrored', F_PROTOCOL_ERRORED, false);
 defineFlag('_firstFragment', F_MID_MESSAGE, true);
 defineFlag('_senderBusy', F_SENDER_BUSY, false);
+
+Object.defineProperty(WebSocket.prototype, '_readyState', {
+  configurable: true,
+  enumerable: false,
+  get(this: WebSocket): number {
+    return (this._flags & F_READY_STATE) >> READY_STATE_SHIFT;
+  },
+  set(this: WebSocket, state: number) {
+    this._flags = (this._flags & ~F_READY_STATE) | ((state & 3) << READY_STATE_SHIFT);
+  }
+});
 
 Object.defineProperty(WebSocket.prototype, '_binaryType', {
   configurable: true,
@@ -1618,7 +1636,12 @@ function detachConnection(id: number): void {
 // The parameter types come from the contract (`NativeCallbacks.onUpgrade`).
 const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVersion, rawHeaders,
   status, message, sendVersionHeader, accept, protocols, version) => {
-  const request: UpgradeRequest = { method, url, httpVersion, rawHeaders };
+  const request: UpgradeRequest = {
+    method,
+    url,
+    httpVersion,
+    rawHeaders: rawHeaders === '' ? [] : rawHeaders.split('\0')
+  };
   const check: HandshakeCheck = { status, message, sendVersionHeader, accept, protocols, version };
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 };
@@ -1661,19 +1684,22 @@ function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: num
   }
 }
 
-function onPing(id: number, data: Buffer): void {
+function onPing(id: number, data: Buffer | undefined): void {
+  if (data === undefined) data = EMPTY_BUFFER;
   const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket._pingArrived(data);
   else websocket._defer(EVENT_PING, data, undefined);
 }
 
-function onPong(id: number, data: Buffer): void {
+function onPong(id: number, data: Buffer | undefined): void {
+  if (data === undefined) data = EMPTY_BUFFER;
   const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket.emit('pong', data);
   else websocket._defer(EVENT_PONG, data, undefined);
 }
 
-function onCloseFrame(id: number, code: number, reason: Buffer): void {
+function onCloseFrame(id: number, code: number, reason: Buffer | undefined): void {
+  if (reason === undefined) reason = EMPTY_BUFFER;
   const websocket = connectionTable[id % CONNECTION_SLOTS]!;
   if (websocket._hasDeferred()) websocket._defer(EVENT_CLOSE_FRAME, code, reason);
   else websocket._closeFrameArrived(code, reason);

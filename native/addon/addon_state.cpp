@@ -137,6 +137,12 @@ napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
   return buffer;
 }
 
+napi_value AddonState::controlPayload(const uint8_t* data, size_t length) {
+  // Most pings, pongs and close frames carry nothing; JS gives those the
+  // shared empty Buffer (as ws does) instead of a new one each.
+  return length == 0 ? undefinedValue(env_) : bufferCopy(data, length);
+}
+
 void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestParser& request,
                            const core::HandshakeCheck& check, const core::UpgradeHeaders& headers) {
   auto* scope = static_cast<CallbackScope*>(connection.scope());
@@ -223,12 +229,12 @@ void AddonState::deliverMessages() {
 }
 
 void AddonState::onPing(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {idValue(connection), bufferCopy(data, length)};
+  napi_value argv[2] = {idValue(connection), controlPayload(data, length)};
   call(kOnPing, 2, argv);
 }
 
 void AddonState::onPong(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {idValue(connection), bufferCopy(data, length)};
+  napi_value argv[2] = {idValue(connection), controlPayload(data, length)};
   call(kOnPong, 2, argv);
 }
 
@@ -237,7 +243,7 @@ void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const 
   napi_value argv[3];
   argv[0] = idValue(connection);
   napi_create_uint32(env_, code, &argv[1]);
-  argv[2] = bufferCopy(reason, length);
+  argv[2] = controlPayload(reason, length);
   call(kOnCloseFrame, 3, argv);
 }
 

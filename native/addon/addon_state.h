@@ -97,6 +97,8 @@ class AddonState final : public net::ConnectionEvents {
  private:
   void call(Callback which, size_t argc, napi_value* argv);
   napi_value bufferCopy(const uint8_t* data, size_t length);
+  // A control frame's payload: a Buffer, or undefined when it is empty.
+  napi_value controlPayload(const uint8_t* data, size_t length);
   // JS knows a WebSocket by its connection id (a table on the JS side), so
   // no per-connection reference is kept here.
   napi_value idValue(const net::Connection& connection);

@@ -49,12 +49,21 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, napi
   const char version[4] = {static_cast<char>('0' + request.versionMajor()), '.',
                            static_cast<char>('0' + request.versionMinor()), '\0'};
   out[2] = string(env, version);
+  // rawHeaders as one string, names and values separated by NUL (which
+  // neither may contain: the parser rejects control characters): JS splits
+  // it, one call instead of two per header.
   const size_t count = request.headerCount();
-  napi_create_array_with_length(env, count * 2, &out[3]);
+  size_t length = 0;
+  for (size_t i = 0; i < count; ++i) length += request.headerName(i).size() + request.headerValue(i).size() + 2;
+  std::string joined;
+  joined.reserve(length);
   for (size_t i = 0; i < count; ++i) {
-    napi_set_element(env, out[3], static_cast<uint32_t>(2 * i), bytesString(env, request.headerName(i)));
-    napi_set_element(env, out[3], static_cast<uint32_t>(2 * i + 1), bytesString(env, request.headerValue(i)));
+    if (i > 0) joined += '\0';
+    joined += request.headerName(i);
+    joined += '\0';
+    joined += request.headerValue(i);
   }
+  out[3] = bytesString(env, joined);
 }
 
 napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {

@@ -17,7 +17,8 @@ namespace uws::addon {
 
 // The upgrade request as the positional arguments of onUpgrade: method,
 // url, httpVersion, rawHeaders (positional: no property-name lookups per
-// connection; JS builds its objects with constant keys).
+// connection; JS builds its objects with constant keys). rawHeaders is one
+// string, names and values separated by NUL ('' without headers).
 constexpr size_t kRequestArguments = 4;
 void requestArguments(napi_env env, const core::HttpRequestParser& request, napi_value* out);
 

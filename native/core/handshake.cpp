@@ -273,15 +273,36 @@ bool parseSubprotocols(std::string_view header, std::vector<std::string_view>* p
   return true;
 }
 
+namespace {
+
+// SHA-1 as an EVP_MD. OpenSSL 3 looks EVP_sha1() up in its provider tables
+// (locks, hash lookups) on every use unless the algorithm is fetched once;
+// it is immutable and may be shared by threads.
+const EVP_MD* sha1() {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  if (fetched) return fetched;
+#endif
+  return EVP_sha1();
+}
+
+}  // namespace
+
 void computeAcceptKey(std::string_view key, char out[28]) {
   static constexpr char kGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  std::string input;
-  input.reserve(key.size() + sizeof(kGuid) - 1);
-  input.append(key);
-  input.append(kGuid, sizeof(kGuid) - 1);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digestLength = 0;
-  EVP_Digest(input.data(), input.size(), digest, &digestLength, EVP_sha1(), nullptr);
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  const bool hashed = context && EVP_DigestInit_ex(context, sha1(), nullptr) == 1 &&
+                      EVP_DigestUpdate(context, key.data(), key.size()) == 1 &&
+                      EVP_DigestUpdate(context, kGuid, sizeof(kGuid) - 1) == 1 &&
+                      EVP_DigestFinal_ex(context, digest, &digestLength) == 1;
+  EVP_MD_CTX_free(context);
+  if (!hashed || digestLength != 20) {
+    // Only when OpenSSL cannot allocate; an accept value no client takes.
+    std::memset(out, '=', 28);
+    return;
+  }
   unsigned char encoded[32];  // 4 * ceil(20 / 3) + NUL = 29
   EVP_EncodeBlock(encoded, digest, static_cast<int>(digestLength));
   std::memcpy(out, encoded, 28);
