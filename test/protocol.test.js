@@ -575,6 +575,27 @@ describe('protocol', function () {
       assert.equal(client.messages.length, 0);
     });
 
+    it('the peer FIN after the closing handshake ends the connection, whatever precedes it', async function () {
+      // Our close frame and FIN are out, so nothing the peer still sends
+      // matters: frames (even invalid ones) before its FIN are discarded,
+      // and its FIN closes at once (no closeTimeout wait: it outlasts the
+      // test's own timeout).
+      const { client, ws, rec } = await setup({ closeTimeout: 60000 });
+      client.socket.on('error', () => {}); // the discarded bytes may earn a reset
+      await client.sendClose(1000, 'bye');
+      const closeFrame = await client.waitCloseFrame();
+      assert.equal(closeFrame.code, 1000);
+      await client.ended;
+      assert.equal(ws.readyState, 2);
+
+      client.socket.end(Buffer.concat([frame({ opcode: 1, payload: 'late' }), Buffer.from([0xff, 0xff])]));
+      const { code, reason } = await rec.closed;
+      assert.equal(code, 1000);
+      assert.equal(reason.toString(), 'bye');
+      assert.equal(rec.messages.length, 0);
+      assert.equal(rec.errors.length, 0);
+    });
+
     it('emits close 1006 when the peer half-closes without a close frame', async function () {
       const { client, rec } = await setup();
       await client.send('last words');

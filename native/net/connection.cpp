@@ -223,6 +223,13 @@ void Connection::updatePoll() {
 void Connection::onPollEvents(uint32_t epollEvents) {
   if (phase_ == Phase::kClosed) return;
   Batch batch(context_, scope_);
+  if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) {
+    // Nothing the peer sends after the closing handshake matters (ws
+    // discards it too): its FIN ends the connection without a recv().
+    readEof_ = true;
+    destroy(true);
+    return;
+  }
   // An error or hang-up shows in the next recv/send, which report it.
   const bool failed = (epollEvents & (EPOLLERR | EPOLLHUP)) != 0;
   if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();

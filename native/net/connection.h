@@ -143,6 +143,11 @@ class Connection final : public PollTarget {
   bool deliverHeldMessages();
   void onReadEof();
   void updatePoll();
+  // The close frames are exchanged (or ours followed a protocol error) and
+  // our FIN is out: all that is left is the peer's FIN.
+  bool closingHandshakeDone() const {
+    return phase_ == Phase::kWebSocket && shutdownDone_ && (closeReceived_ || errored_);
+  }
 
   double writeBytes(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                     size_t payloadLength, const uint8_t* maskKey, PayloadKeeper* keeper = nullptr);

@@ -26,7 +26,8 @@ SocketPoller::SocketPoller(LoopContext& context)
 uint32_t SocketPoller::update(int fd, PollTarget* target, uint32_t current, uint32_t wanted) {
   if (current == wanted) return current;
   epoll_event event{};
-  event.events = wanted;
+  // Reading also reports the peer's FIN on its own (see Connection::onPollEvents).
+  event.events = wanted | ((wanted & EPOLLIN) ? static_cast<uint32_t>(EPOLLRDHUP) : 0u);
   event.data.ptr = target;
   int op = EPOLL_CTL_MOD;
   if (current == 0) op = EPOLL_CTL_ADD;

@@ -31,6 +31,7 @@ class SocketPoller {
 
   // Changes what `fd` is watched for, from `current` to `wanted` (EPOLLIN /
   // EPOLLOUT bits; 0 = not watched). Returns the events now in force.
+  // Watching EPOLLIN includes EPOLLRDHUP.
   uint32_t update(int fd, PollTarget* target, uint32_t current, uint32_t wanted);
 
   // Stops watching (before the fd is closed) and frees the libuv handle.
