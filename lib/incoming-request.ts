@@ -11,8 +11,9 @@
  * parser does) would cost ~0.6 µs more per connection through the ticks it
  * schedules, so the body is ended on the first read instead.
  *
- * `req.socket` (and `req.connection`, which reads it) is made on first
- * read, like `req.headers`: a WebSocket whose socket nobody asked for keeps
+ * `req.rawHeaders` is split (from the addon's one string) on first read, as
+ * Node builds `req.headers` on first read. `req.socket` (and
+ * `req.connection`, which reads it) is made on first read too: a WebSocket whose socket nobody asked for keeps
  * no socket stand-in (72 bytes of its idle cost), and the addon reports no
  * addresses per connection. Whoever asks first, `req.socket` or
  * `ws._socket`, makes the one both return.
@@ -39,6 +40,15 @@ const kConnectionId = Symbol('uws:connection-id');
 const kHandshakeOwner = Symbol('uws:handshake-owner');
 /** The WebSocket the request became, which then owns the stand-in. */
 const kWebSocket = Symbol('uws:websocket');
+/** `rawHeaders`: the addon's NUL-separated string until first read, then the array. */
+const kRawHeaders = Symbol('uws:raw-headers');
+
+/**
+ * What `createIncomingRequest` gives Node's `_addHeaderLines`, which stores
+ * it as `rawHeaders` (the setter below keeps the string instead) and needs
+ * only its `length` to be non-zero.
+ */
+const RAW_HEADERS_PENDING: readonly string[] = Object.freeze(['']);
 
 interface LazySocketRequest extends IncomingMessage {
   /** The (underscored, long-standing) method of `IncomingMessage` that Node's HTTP parser calls. */
@@ -49,6 +59,7 @@ interface LazySocketRequest extends IncomingMessage {
   [kConnectionId]: number;
   [kHandshakeOwner]: HandshakeOwner | null;
   [kWebSocket]: UpgradedWebSocket | null;
+  [kRawHeaders]: string | string[];
 }
 
 /**
@@ -80,6 +91,19 @@ Object.defineProperty(UpgradeIncomingMessage.prototype, 'socket', {
   }
 });
 
+Object.defineProperty(UpgradeIncomingMessage.prototype, 'rawHeaders', {
+  configurable: true,
+  enumerable: true,
+  get(this: LazySocketRequest): string[] {
+    const raw = this[kRawHeaders];
+    if (typeof raw !== 'string') return raw;
+    return (this[kRawHeaders] = raw === '' ? [] : raw.split('\0'));
+  },
+  set(this: LazySocketRequest, value: string[]) {
+    if (value !== RAW_HEADERS_PENDING) this[kRawHeaders] = value;
+  }
+});
+
 /**
  * The request of a WebSocket upgrade that the own listener read.
  *
@@ -98,6 +122,7 @@ export function createIncomingRequest(
   req[kConnectionId] = connectionId;
   req[kHandshakeOwner] = owner;
   req[kWebSocket] = null;
+  req[kRawHeaders] = request.rawHeaders;
   const version = request.httpVersion;
 
   req.method = request.method;
@@ -109,8 +134,7 @@ export function createIncomingRequest(
   // which the lazy `headers` getter needs (setting `rawHeaders` alone would
   // leave `req.headers` empty). Must come before `complete` is set, or they
   // would be taken for trailers.
-  const rawHeaders = request.rawHeaders;
-  req._addHeaderLines(rawHeaders, rawHeaders.length);
+  req._addHeaderLines(RAW_HEADERS_PENDING as string[], request.rawHeaderCount);
   req.complete = true;
   req.upgrade = true;
   // An upgrade request has no body: the stream ends as soon as it is read.

@@ -16,8 +16,13 @@ export interface UpgradeRequest {
   url: string;
   /** "1.1" or "1.0", as `IncomingMessage#httpVersion`. */
   httpVersion: string;
-  /** Alternating names (as sent) and values, as `IncomingMessage#rawHeaders`. */
-  rawHeaders: string[];
+  /**
+   * Alternating names (as sent) and values, as `IncomingMessage#rawHeaders`,
+   * joined by NUL (neither can contain it; '' without headers).
+   */
+  rawHeaders: string;
+  /** How many names and values `rawHeaders` holds. */
+  rawHeaderCount: number;
 }
 
 /**
@@ -103,8 +108,8 @@ export interface NativeCallbacks {
     method: string,
     url: string,
     httpVersion: string,
-    /** Names and values separated by NUL (neither can contain it); '' without headers. */
     rawHeaders: string,
+    rawHeaderCount: number,
     status: number,
     message: string,
     sendVersionHeader: boolean,

@@ -744,7 +744,7 @@ export class WebSocketServer<
   ): boolean {
     const options = this.options;
     ws._bindConnection(id, standIn, !!options.allowSynchronousEvents, this, transport);
-    if (!acceptConnection(id, headers.concat('\r\n').join('\r\n'), acceptOptions(options, ws))) {
+    if (!acceptConnection(id, headers.join('\r\n') + '\r\n\r\n', acceptOptions(options, ws))) {
       ws._unbindConnection();
       return false;
     }

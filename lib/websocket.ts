@@ -1635,13 +1635,8 @@ function detachConnection(id: number): void {
 
 // The parameter types come from the contract (`NativeCallbacks.onUpgrade`).
 const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVersion, rawHeaders,
-  status, message, sendVersionHeader, accept, protocols, version) => {
-  const request: UpgradeRequest = {
-    method,
-    url,
-    httpVersion,
-    rawHeaders: rawHeaders === '' ? [] : rawHeaders.split('\0')
-  };
+  rawHeaderCount, status, message, sendVersionHeader, accept, protocols, version) => {
+  const request: UpgradeRequest = { method, url, httpVersion, rawHeaders, rawHeaderCount };
   const check: HandshakeCheck = { status, message, sendVersionHeader, accept, protocols, version };
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 };

@@ -459,6 +459,45 @@ describe('WebSocketServer', function () {
       assert.equal(req.socket.remotePort, ws._socket.localPort);
     });
 
+    it('connection (ws, req): repeated and empty headers, read in either order', async function () {
+      const wss = await startServer();
+      const head = (tag) =>
+        upgradeRequest({ headers: { 'X-Tag': tag } }).replace(
+          '\r\n\r\n',
+          '\r\nX-Dup: a\r\nx-dup: b\r\nX-Empty:\r\nCookie: c1=1\r\nCookie: c2=2\r\nX-Last: \r\n\r\n'
+        );
+      const expectedRaw = (tag) => [
+        'Host', '127.0.0.1', 'Upgrade', 'websocket', 'Connection', 'Upgrade',
+        'Sec-WebSocket-Key', tag.key, 'Sec-WebSocket-Version', '13', 'X-Tag', tag.name,
+        'X-Dup', 'a', 'x-dup', 'b', 'X-Empty', '', 'Cookie', 'c1=1', 'Cookie', 'c2=2', 'X-Last', ''
+      ];
+      const seen = [];
+      wss.on('connection', (ws, req) => {
+        // One request is asked for its parsed headers first, the other for the raw ones.
+        if (req.headers['x-tag'] === 'headers-first') {
+          seen.push({ headers: { ...req.headers }, distinct: { ...req.headersDistinct }, raw: req.rawHeaders });
+        } else {
+          const raw = req.rawHeaders;
+          seen.push({ raw, headers: { ...req.headers }, distinct: { ...req.headersDistinct } });
+        }
+      });
+      for (const name of ['headers-first', 'raw-first']) {
+        const data = head(name);
+        const key = /Sec-WebSocket-Key: (\S+)/.exec(data)[1];
+        const { res, conn } = await request(wss.port, data);
+        assert.equal(res.status, 101);
+        conn.destroy();
+        const got = seen[seen.length - 1];
+        assert.deepEqual(got.raw, expectedRaw({ key, name }));
+        assert.equal(got.headers['x-dup'], 'a, b');
+        assert.equal(got.headers['x-empty'], '');
+        assert.equal(got.headers.cookie, 'c1=1; c2=2');
+        assert.equal(got.headers['x-last'], '');
+        assert.deepEqual(got.distinct['x-dup'], ['a', 'b']);
+        assert.deepEqual(got.distinct.cookie, ['c1=1', 'c2=2']);
+      }
+    });
+
     it('headers (headers, req): mutations reach the client response', async function () {
       const wss = await startServer();
       let seen;

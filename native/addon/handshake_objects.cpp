@@ -64,6 +64,7 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, napi
     joined += request.headerValue(i);
   }
   out[3] = bytesString(env, joined);
+  out[4] = numberValue(env, static_cast<double>(2 * count));
 }
 
 napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {

@@ -16,10 +16,12 @@
 namespace uws::addon {
 
 // The upgrade request as the positional arguments of onUpgrade: method,
-// url, httpVersion, rawHeaders (positional: no property-name lookups per
-// connection; JS builds its objects with constant keys). rawHeaders is one
-// string, names and values separated by NUL ('' without headers).
-constexpr size_t kRequestArguments = 4;
+// url, httpVersion, rawHeaders, rawHeaderCount (positional: no
+// property-name lookups per connection; JS builds its objects with constant
+// keys). rawHeaders is one string, names and values separated by NUL (''
+// without headers), split only if JS reads them; rawHeaderCount is the
+// number of names and values.
+constexpr size_t kRequestArguments = 5;
 void requestArguments(napi_env env, const core::HttpRequestParser& request, napi_value* out);
 
 // Both ends of a connection as an object (remoteAddress, remotePort,
