@@ -90,10 +90,12 @@ export interface BoundAddress {
 /**
  * Functions the addon calls. Each is called with `this` undefined, inside a
  * callback scope (ticks and microtasks run after the whole batch of events of
- * one read). A WebSocket is named by its connection id (`id`): the addon
- * keeps no reference to JS objects per connection, JS maps ids to its
- * WebSockets (the low 24 bits of an id are a slot number, unique among the
- * connections open at one time).
+ * one read). The addon keeps no reference to JS objects per connection: JS
+ * maps connections to its WebSockets by slot. `onUpgrade` gives the whole
+ * connection id (what JS passes to the functions of `NativeAddon`); the
+ * other callbacks give only its slot (`slot`: the low 24 bits of the id,
+ * unique among the connections open at one time, and a small integer where
+ * ids grow past V8's small-integer range).
  */
 export interface NativeCallbacks {
   /**
@@ -118,7 +120,7 @@ export interface NativeCallbacks {
     version: number
   ): void;
   /** A complete message. `data` is an array of Buffers only in `fragments` mode for binary messages. */
-  onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void;
+  onMessage(slot: number, data: Buffer | Buffer[], isBinary: boolean): void;
   /**
    * Small messages of one read, copied into `slab` (a pool ArrayBuffer
    * shared by many messages, as Node's Buffer pool is) and described by
@@ -128,27 +130,27 @@ export interface NativeCallbacks {
    * return, [0] < end means a handler threw and the addon calls again for
    * the rest. When a handler ends the connection, JS stores `end` and stops.
    */
-  onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: number): void;
+  onPooledMessages(slot: number, slab: ArrayBuffer, begin: number, end: number): void;
   /** A ping (the automatic pong, if enabled, has already been queued). */
   /** `data` is undefined when the ping carries nothing (JS uses its shared empty Buffer); so for pongs and close reasons. */
-  onPing(id: number, data: Buffer | undefined): void;
-  onPong(id: number, data: Buffer | undefined): void;
+  onPing(slot: number, data: Buffer | undefined): void;
+  onPong(slot: number, data: Buffer | undefined): void;
   /**
    * The peer's close frame (code 1005 when it had no payload). The addon has
    * already answered it as ws does (echoed the code and reason if no close
    * frame was sent yet, then ends the TCP stream once the answer is written).
    */
-  onCloseFrame(id: number, code: number, reason: Buffer | undefined): void;
+  onCloseFrame(slot: number, code: number, reason: Buffer | undefined): void;
   /**
    * The peer broke the protocol. The addon has already sent a close frame
    * with `closeCode` (unless one was sent before) and ends the TCP stream; input
    * is ignored from now on.
    */
-  onProtocolError(id: number, code: string, message: string, closeCode: number, isRangeError: boolean): void;
+  onProtocolError(slot: number, code: string, message: string, closeCode: number, isRangeError: boolean): void;
   /** Bytes of the write queue left the process; `flushed` counts them since the connection began (see `send`). Only while `setFlushEvents(id, true)`. */
-  onFlush(id: number, flushed: number): void;
+  onFlush(slot: number, flushed: number): void;
   /** The TCP connection is closed (peer gone, close handshake done, close timeout, I/O error). Final. */
-  onEnd(id: number): void;
+  onEnd(slot: number): void;
   /**
    * Bytes for a fed connection (`createFed`): write them to its stream.
    * `transport` is the object given to `createFed`; `data` is a new Buffer

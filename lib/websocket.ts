@@ -1641,8 +1641,8 @@ const onUpgrade: NativeCallbacks['onUpgrade'] = (owner, id, method, url, httpVer
   (owner as UpgradeHandler)[kHandleUpgrade](id, request, check);
 };
 
-function onMessage(id: number, data: Buffer | Buffer[], isBinary: boolean): void {
-  deliverMessage(connectionTable[id % CONNECTION_SLOTS]!, data, isBinary);
+function onMessage(slot: number, data: Buffer | Buffer[], isBinary: boolean): void {
+  deliverMessage(connectionTable[slot]!, data, isBinary);
 }
 
 function deliverMessage(websocket: WebSocket, data: Buffer | Buffer[], isBinary: boolean): void {
@@ -1656,7 +1656,7 @@ let pooledEntries: Uint32Array;
 let markedSlab: ArrayBuffer | null = null;
 
 /** Small messages of one read (see `NativeCallbacks.onPooledMessages`). */
-function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: number): void {
+function onPooledMessages(slot: number, slab: ArrayBuffer, begin: number, end: number): void {
   if (slab !== markedSlab) {
     // As Node's own Buffer pool: a message's `buffer` cannot be transferred
     // away (postMessage copies it instead), which would take the other
@@ -1665,7 +1665,6 @@ function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: num
     markedSlab = slab;
   }
   const entries = pooledEntries;
-  const slot = id % CONNECTION_SLOTS;
   const websocket = connectionTable[slot]!;
   for (let i = begin; i < end; i++) {
     // A handler ended the connection: the core ignores its input from then on.
@@ -1679,47 +1678,47 @@ function onPooledMessages(id: number, slab: ArrayBuffer, begin: number, end: num
   }
 }
 
-function onPing(id: number, data: Buffer | undefined): void {
+function onPing(slot: number, data: Buffer | undefined): void {
   if (data === undefined) data = EMPTY_BUFFER;
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  const websocket = connectionTable[slot]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket._pingArrived(data);
   else websocket._defer(EVENT_PING, data, undefined);
 }
 
-function onPong(id: number, data: Buffer | undefined): void {
+function onPong(slot: number, data: Buffer | undefined): void {
   if (data === undefined) data = EMPTY_BUFFER;
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  const websocket = connectionTable[slot]!;
   if (websocket._flags & F_SYNC_EVENTS) websocket.emit('pong', data);
   else websocket._defer(EVENT_PONG, data, undefined);
 }
 
-function onCloseFrame(id: number, code: number, reason: Buffer | undefined): void {
+function onCloseFrame(slot: number, code: number, reason: Buffer | undefined): void {
   if (reason === undefined) reason = EMPTY_BUFFER;
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  const websocket = connectionTable[slot]!;
   if (websocket._hasDeferred()) websocket._defer(EVENT_CLOSE_FRAME, code, reason);
   else websocket._closeFrameArrived(code, reason);
 }
 
 function onProtocolError(
-  id: number,
+  slot: number,
   code: string,
   message: string,
   closeCode: number,
   isRangeError: boolean
 ): void {
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
+  const websocket = connectionTable[slot]!;
   const err = createProtocolError(code, message, closeCode, isRangeError);
   if (websocket._hasDeferred()) websocket._defer(EVENT_PROTOCOL_ERROR, err, undefined);
   else websocket._protocolErrorArrived(err);
 }
 
-function onFlush(id: number, flushed: number): void {
-  connectionTable[id % CONNECTION_SLOTS]!._flushed(flushed);
+function onFlush(slot: number, flushed: number): void {
+  connectionTable[slot]!._flushed(flushed);
 }
 
-function onEnd(id: number): void {
-  const websocket = connectionTable[id % CONNECTION_SLOTS]!;
-  detachConnection(id);
+function onEnd(slot: number): void {
+  const websocket = connectionTable[slot]!;
+  connectionTable[slot] = undefined;
 
   if (!websocket._hasDeferred()) {
     websocket._connectionEnded();

@@ -131,6 +131,12 @@ napi_value AddonState::idValue(const net::Connection& connection) {
   return numberValue(env_, connection.id());
 }
 
+napi_value AddonState::slotValue(double id) {
+  napi_value slot;
+  napi_create_uint32(env_, net::LoopContext::slotOf(id), &slot);
+  return slot;
+}
+
 napi_value AddonState::bufferCopy(const uint8_t* data, size_t length) {
   napi_value buffer;
   napi_create_buffer_copy(env_, length, data, nullptr, &buffer);
@@ -173,7 +179,7 @@ void AddonState::onMessage(net::Connection& connection, net::MessageView& messag
     return;
   }
   napi_value argv[3];
-  argv[0] = idValue(connection);
+  argv[0] = slotValue(connection.id());
   if (message.frameSizes) {
     // fragments mode: one Buffer per frame payload, as ws delivers them.
     napi_create_array_with_length(env_, message.frameSizes->size(), &argv[1]);
@@ -209,7 +215,7 @@ void AddonState::deliverMessages() {
   // these handlers must leave ours as it found it.
   const uint32_t outerProgress = pooled_.progress();
   napi_value argv[4];
-  argv[0] = numberValue(env_, id);
+  argv[0] = slotValue(id);
   argv[1] = pooled_.slab();
   napi_create_uint32(env_, end, &argv[3]);
   for (uint32_t next = begin; next < end;) {
@@ -229,19 +235,19 @@ void AddonState::deliverMessages() {
 }
 
 void AddonState::onPing(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {idValue(connection), controlPayload(data, length)};
+  napi_value argv[2] = {slotValue(connection.id()), controlPayload(data, length)};
   call(kOnPing, 2, argv);
 }
 
 void AddonState::onPong(net::Connection& connection, const uint8_t* data, size_t length) {
-  napi_value argv[2] = {idValue(connection), controlPayload(data, length)};
+  napi_value argv[2] = {slotValue(connection.id()), controlPayload(data, length)};
   call(kOnPong, 2, argv);
 }
 
 void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const uint8_t* reason,
                               size_t length) {
   napi_value argv[3];
-  argv[0] = idValue(connection);
+  argv[0] = slotValue(connection.id());
   napi_create_uint32(env_, code, &argv[1]);
   argv[2] = controlPayload(reason, length);
   call(kOnCloseFrame, 3, argv);
@@ -249,7 +255,7 @@ void AddonState::onCloseFrame(net::Connection& connection, uint16_t code, const 
 
 void AddonState::onProtocolError(net::Connection& connection, const core::ProtocolError& error) {
   napi_value argv[5];
-  argv[0] = idValue(connection);
+  argv[0] = slotValue(connection.id());
   napi_create_string_utf8(env_, error.code, NAPI_AUTO_LENGTH, &argv[1]);
   napi_create_string_utf8(env_, error.message, NAPI_AUTO_LENGTH, &argv[2]);
   napi_create_uint32(env_, error.closeCode, &argv[3]);
@@ -259,13 +265,13 @@ void AddonState::onProtocolError(net::Connection& connection, const core::Protoc
 
 void AddonState::onFlush(net::Connection& connection, uint64_t flushed) {
   napi_value argv[2];
-  argv[0] = idValue(connection);
+  argv[0] = slotValue(connection.id());
   napi_create_double(env_, static_cast<double>(flushed), &argv[1]);
   call(kOnFlush, 2, argv);
 }
 
 void AddonState::onEnd(net::Connection& connection) {
-  napi_value argv[1] = {idValue(connection)};
+  napi_value argv[1] = {slotValue(connection.id())};
   call(kOnEnd, 1, argv);
 }
 

@@ -102,6 +102,9 @@ class AddonState final : public net::ConnectionEvents {
   // JS knows a WebSocket by its connection id (a table on the JS side), so
   // no per-connection reference is kept here.
   napi_value idValue(const net::Connection& connection);
+  // What the event callbacks name a connection by: its slot (see
+  // LoopContext::slotOf). Only onUpgrade hands JS the whole id.
+  napi_value slotValue(double id);
 
   napi_env env_;
   std::unique_ptr<net::LoopContext> context_;

@@ -108,6 +108,11 @@ void LoopContext::unregisterConnection(double id) {
   freeSlots_.push_back(index);
 }
 
+uint32_t LoopContext::slotOf(double id) {
+  const auto generation = static_cast<uint32_t>(id / kSlotRange);
+  return static_cast<uint32_t>(id - generation * kSlotRange);
+}
+
 Connection* LoopContext::findConnection(double id) const {
   if (!(id >= 0)) return nullptr;
   const auto generation = static_cast<uint32_t>(id / kSlotRange);

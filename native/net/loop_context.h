@@ -49,6 +49,9 @@ class LoopContext {
   double registerConnection(Connection* connection);
   void unregisterConnection(double id);
   Connection* findConnection(double id) const;
+  // The slot of an id: unique among the connections open at one time, and
+  // small (a Smi in JS, where an id above 2^31 is a heap-allocated number).
+  static uint32_t slotOf(double id);
 
   // The shared config for these settings (kept until the loop ends; there
   // is one per distinct server configuration).
