@@ -60,7 +60,7 @@ struct FrameEvents {
   bool onPing(uint8_t* data, size_t length) { return connection.handlePing(data, length); }
   bool onPong(uint8_t* data, size_t length) {
     if (!connection.deliverHeldMessages()) return false;
-    connection.context_.events().onPong(connection, data, length);
+    connection.context().events().onPong(connection, data, length);
     return connection.phase_ != Connection::Phase::kClosed;
   }
   bool onClose(uint16_t code, uint8_t* reason, size_t length) {
@@ -69,9 +69,12 @@ struct FrameEvents {
   void onProtocolError(const core::ProtocolError& error) { connection.handleProtocolError(error); }
 };
 
+// Each open connection costs this much natively: malloc hands out 128-byte
+// chunks for up to 120 bytes, 144 from 121 on (idle memory is a headline).
+static_assert(sizeof(Connection) <= 120, "Connection outgrew its 128-byte malloc chunk");
+
 Connection::Connection(LoopContext& context, int fd, void* scope)
-    : context_(context),
-      scope_(scope),
+    : scope_(scope),
       fd_(fd),
       paused_(false),
       readEof_(false),
@@ -112,7 +115,7 @@ MessageAssembler& Connection::assembler() {
 }
 
 void Connection::releasePayload(void* connection, void* holder) {
-  static_cast<Connection*>(connection)->context_.events().releasePayload(holder);
+  static_cast<Connection*>(connection)->context().events().releasePayload(holder);
 }
 
 Connection::~Connection() = default;
@@ -217,12 +220,12 @@ void Connection::updatePoll() {
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
-  pollEvents_ = static_cast<uint8_t>(context_.poller().update(fd_, this, pollEvents_, events));
+  pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, events));
 }
 
 void Connection::onPollEvents(uint32_t epollEvents) {
   if (phase_ == Phase::kClosed) return;
-  Batch batch(context_, scope_);
+  Batch batch(context(), scope_);
   if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) {
     // Nothing the peer sends after the closing handshake matters (ws
     // discards it too): its FIN ends the connection without a recv().
@@ -234,7 +237,7 @@ void Connection::onPollEvents(uint32_t epollEvents) {
   const bool failed = (epollEvents & (EPOLLERR | EPOLLHUP)) != 0;
   if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();
   if (((epollEvents & EPOLLIN) || failed) && phase_ != Phase::kClosed) {
-    context_.cork().open(this);
+    context().cork().open(this);
     readAvailable();
     uncork();
   }
@@ -266,7 +269,7 @@ bool Connection::readIntoMessage() {
 
 void Connection::readAvailable() {
   if (readIntoMessage()) return;
-  uint8_t* buffer = context_.receiveBuffer();
+  uint8_t* buffer = context().receiveBuffer();
   const size_t carried = carryLength_;
   if (carried) std::memcpy(buffer, carry_.get(), carried);
   const ssize_t received =
@@ -330,7 +333,7 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
     leaveListener();
     const core::UpgradeHeaders headers = core::readUpgradeHeaders(request_->parser);
     const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser, headers);
-    context_.events().onUpgrade(*this, request_->parser, check, headers);
+    context().events().onUpgrade(*this, request_->parser, check, headers);
     // Reading stops only if JS did not decide during the call: most servers
     // accept synchronously, and that saves two epoll changes per connection.
     updatePoll();
@@ -361,12 +364,12 @@ void Connection::answerPlainRequest() {
   // Node closes an idle keep-alive connection after 5 s without a word.
   idleKeepAlive_ = true;
   disposeTimer();
-  timer_ = Timer::start(context_, kKeepAliveTimeoutMs, onHandshakeTimeout, this);
+  timer_ = Timer::start(context(), kKeepAliveTimeoutMs, onHandshakeTimeout, this);
 }
 
 void Connection::onHandshakeTimeout(void* data) {
   auto* self = static_cast<Connection*>(data);
-  Batch batch(self->context_, self->scope_);
+  Batch batch(self->context(), self->scope_);
   self->disposeTimer();
   if (self->phase_ == Phase::kRequest && !self->idleKeepAlive_) {
     const std::string response = core::clientErrorResponse(408);
@@ -381,7 +384,7 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
                                const ConnectionSettings& settings) {
   if (phase_ != Phase::kAwaitingDecision) return false;
   attached_ = true;
-  config_ = &context_.internConfig(settings);
+  config_ = &context().internConfig(settings);
   fragments_ = settings.fragments;
   maskOutgoing_ = settings.client;
   phase_ = Phase::kWebSocket;
@@ -394,7 +397,7 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
     // their 'message' listeners there.
     startDeferred_ = true;
     // A failed write of the response may have scheduled the same work.
-    if (!deferred_) deferred_ = Timer::start(context_, 0, onDeferredWork, this);
+    if (!deferred_) deferred_ = Timer::start(context(), 0, onDeferredWork, this);
   }
   updatePoll();
   return true;
@@ -418,7 +421,7 @@ void Connection::endRaw() {
 
 void Connection::onDeferredWork(void* data) {
   auto* self = static_cast<Connection*>(data);
-  Batch batch(self->context_, self->scope_);
+  Batch batch(self->context(), self->scope_);
   self->deferred_->dispose();
   self->deferred_ = nullptr;
   if (self->deferredFailure_) {
@@ -429,7 +432,7 @@ void Connection::onDeferredWork(void* data) {
     self->startDeferred_ = false;
     std::vector<uint8_t> leftover = std::move(self->request_->leftover);
     self->request_.reset();
-    self->context_.cork().open(self);
+    self->context().cork().open(self);
     self->processFrames(leftover.data(), leftover.size());
     self->uncork();
     self->updatePoll();
@@ -456,11 +459,11 @@ void Connection::processFrames(uint8_t* data, size_t length) {
   }
   // The messages of one read reach JS together, as ws emits those of one
   // chunk one after another.
-  context_.events().deliverMessages();
+  context().events().deliverMessages();
 }
 
 bool Connection::deliverHeldMessages() {
-  context_.events().deliverMessages();
+  context().events().deliverMessages();
   return phase_ == Phase::kWebSocket;
 }
 
@@ -477,7 +480,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
     message.borrowed = data;
     message.length = length;
     message.binary = messageBinary_;
-    context_.events().onMessage(*this, message);
+    context().events().onMessage(*this, message);
     return phase_ != Phase::kClosed;
   }
   // The rest of this frame is announced: reserve it in one step (bounded,
@@ -497,7 +500,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
   message.binary = messageBinary_;
   message.frameSizes = assembler().frameSizes();
   message.owned = assembler().release();
-  context_.events().onMessage(*this, message);
+  context().events().onMessage(*this, message);
   if (assembler_) assembler_->reset();
   return phase_ != Phase::kClosed;
 }
@@ -516,7 +519,7 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
       sendFrame(core::kPong, true, data, length, maskOutgoing_);
     }
   }
-  context_.events().onPing(*this, data, length);
+  context().events().onPing(*this, data, length);
   if (tooManyPongs && phase_ != Phase::kClosed) destroy(true);
   return phase_ != Phase::kClosed;
 }
@@ -527,7 +530,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   // The peer's code and reason echoed (none when it sent none: 1005).
   sendClose(code == 1005 ? -1 : code, reason, length);
   endStream();
-  if (phase_ != Phase::kClosed) context_.events().onCloseFrame(*this, code, reason, length);
+  if (phase_ != Phase::kClosed) context().events().onCloseFrame(*this, code, reason, length);
   return false;
 }
 
@@ -536,7 +539,7 @@ void Connection::handleProtocolError(const core::ProtocolError& error) {
   errored_ = true;
   sendClose(error.closeCode, nullptr, 0);
   endStream();
-  if (phase_ != Phase::kClosed) context_.events().onProtocolError(*this, error);
+  if (phase_ != Phase::kClosed) context().events().onProtocolError(*this, error);
 }
 
 double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* payload, size_t length,
@@ -548,7 +551,7 @@ double Connection::sendFrame(core::Opcode opcode, bool fin, const uint8_t* paylo
     std::memcpy(key, maskKey, 4);
     mask = true;
   } else if (mask) {
-    context_.randomMaskKey(key);
+    context().randomMaskKey(key);
   }
   const size_t headerLength =
       core::writeFrameHeader(header, opcode, fin, false, length, mask ? key : nullptr);
@@ -593,12 +596,12 @@ void Connection::resume() {
 
 void Connection::armCloseTimer() {
   if (timer_ || phase_ == Phase::kClosed) return;
-  timer_ = Timer::start(context_, config_->settings.closeTimeoutMs, onCloseTimeout, this);
+  timer_ = Timer::start(context(), config_->settings.closeTimeoutMs, onCloseTimeout, this);
 }
 
 void Connection::onCloseTimeout(void* data) {
   auto* self = static_cast<Connection*>(data);
-  Batch batch(self->context_, self->scope_);
+  Batch batch(self->context(), self->scope_);
   self->disposeTimer();
   self->destroy(true);
 }
@@ -623,14 +626,14 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
                               size_t payloadLength, const uint8_t* maskKey, PayloadKeeper* keeper) {
   if (phase_ == Phase::kClosed || shutdownPending_) return -1;
   const size_t total = headerLength + payloadLength;
-  CorkBuffer& cork = context_.cork();
+  CorkBuffer& cork = context().cork();
   // Bytes parked earlier in this wakeup go first.
   if (parked_) cork.unpark(this);
 
   if (isFed()) {
     // Never corked: each frame is one stream write, made during the send
     // call, so JS can attach the frame's send callback to that write.
-    context_.events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
+    context().events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
     return 0;
   }
 
@@ -699,7 +702,7 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
 }
 
 void Connection::flushCork() {
-  CorkBuffer& cork = context_.cork();
+  CorkBuffer& cork = context().cork();
   if (cork.owner() != this || cork.length() == 0) return;
   const size_t length = cork.length();
   cork.length() = 0;
@@ -739,11 +742,11 @@ void Connection::sendCorked(const uint8_t* data, size_t length) {
 
 void Connection::flushWhenDispatchEnds() {
   // Outside its own dispatch nothing of this connection is corked.
-  if (context_.cork().owner() == this) flushOnUncork_ = true;
+  if (context().cork().owner() == this) flushOnUncork_ = true;
 }
 
 void Connection::uncork() {
-  CorkBuffer& cork = context_.cork();
+  CorkBuffer& cork = context().cork();
   if (cork.owner() != this) return;
   // A frame with a send callback leaves now: the callback must not run
   // before its bytes are handed to the kernel, as in ws.
@@ -791,7 +794,7 @@ void Connection::flushQueue() {
   if (queueEmpty()) pendingAutoPongs_ = 0;
   updatePoll();
   if (flushEvents_ && attached_ && queue_->flushedTotal() != before) {
-    context_.events().onFlush(*this, queue_->flushedTotal());
+    context().events().onFlush(*this, queue_->flushedTotal());
   }
   maybeShutdown();
 }
@@ -802,7 +805,7 @@ void Connection::failLater() {
   if (deferredFailure_ || phase_ == Phase::kClosed) return;
   deferredFailure_ = true;
   shutdownPending_ = true;  // nothing more may be written
-  if (!deferred_) deferred_ = Timer::start(context_, 0, onDeferredWork, this);
+  if (!deferred_) deferred_ = Timer::start(context(), 0, onDeferredWork, this);
 }
 
 void Connection::endStream() {
@@ -813,13 +816,13 @@ void Connection::endStream() {
 void Connection::maybeShutdown() {
   if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
   if (!queueEmpty()) return;
-  if (context_.cork().owner() == this && context_.cork().length() > 0) return;
+  if (context().cork().owner() == this && context().cork().length() > 0) return;
   if (parked_) {
-    context_.cork().unpark(this);  // its bytes go before the FIN
+    context().cork().unpark(this);  // its bytes go before the FIN
     if (!queueEmpty()) return;
   }
   if (isFed()) {
-    context_.events().onTransportEnd(*this);
+    context().events().onTransportEnd(*this);
   } else {
     ::shutdown(fd_, SHUT_WR);
   }
@@ -838,40 +841,40 @@ void Connection::destroy(bool notify) {
   // What ws wrote before a destroy() had left already (Node writes at
   // once when it can): give corked and parked bytes the same chance,
   // without waiting.
-  if (context_.cork().owner() == this) {
+  if (context().cork().owner() == this) {
     flushCork();
-    context_.cork().close();
+    context().cork().close();
   }
-  if (parked_) context_.cork().unpark(this);
+  if (parked_) context().cork().unpark(this);
   phase_ = Phase::kClosed;
   if (isFed()) {
-    if (!transportGone_ && !context_.tearingDown()) context_.events().onTransportDestroy(*this);
+    if (!transportGone_ && !context().tearingDown()) context().events().onTransportDestroy(*this);
   } else {
     // Unwatched before close(): an fd duplicated elsewhere would keep the
     // epoll entry (and its pointer to this connection) alive past close().
-    pollEvents_ = static_cast<uint8_t>(context_.poller().update(fd_, this, pollEvents_, 0));
+    pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, 0));
     ::close(fd_);
     fd_ = -1;
   }
-  context_.bury(this);
+  context().bury(this);
   disposeTimer();
   if (deferred_) {
     deferred_->dispose();
     deferred_ = nullptr;
   }
   leaveListener();
-  context_.unregisterConnection(id_);
+  context().unregisterConnection(id_);
   request_.reset();
   if (assembler_) assembler_->reset();
   carry_.reset();
   if (queue_) queue_->clear();
-  if (notify && wasWebSocket && attached_) context_.events().onEnd(*this);
-  context_.events().onRelease(*this);
+  if (notify && wasWebSocket && attached_) context().events().onEnd(*this);
+  context().events().onRelease(*this);
   attached_ = false;
 }
 
 void Connection::free(Connection* connection) {
-  LoopContext& context = connection->context_;
+  LoopContext& context = connection->context();
   void* scope = connection->scope_;
   delete connection;
   context.events().releaseScope(scope);

@@ -44,9 +44,13 @@ struct ConnectionSettings {
 struct ConnectionConfig {
   ConnectionSettings settings;
   core::FrameParserOptions parser;
+  // The loop whose connections use it (configs are interned per loop): a
+  // connection reaches its loop through its config, one pointer fewer each.
+  LoopContext* context = nullptr;
 };
 
-class Connection final : public PollTarget {
+// Not polymorphic (the poller calls it directly): no vtable pointer in each.
+class Connection final {
  public:
   // A socket just accepted by `listener`: starts in the request phase.
   static Connection* acceptFrom(LoopContext& context, int fd, const sockaddr_storage& peer,
@@ -115,8 +119,8 @@ class Connection final : public PollTarget {
   // The owner's corked bytes leave now.
   void flushCork();
 
-  // PollTarget: the socket is readable / writable / in error.
-  void onPollEvents(uint32_t epollEvents) override;
+  // The socket is readable / writable / in error (SocketPoller).
+  void onPollEvents(uint32_t epollEvents);
   // Frees a destroyed connection (LoopContext's check phase).
   static void free(Connection* connection);
 
@@ -172,7 +176,6 @@ class Connection final : public PollTarget {
   bool handleClose(uint16_t code, uint8_t* reason, size_t length);
   void handleProtocolError(const core::ProtocolError& error);
 
-  LoopContext& context_;
   void* scope_;
   double id_;
   int fd_;
@@ -211,7 +214,8 @@ class Connection final : public PollTarget {
   // Shared by every connection with the same settings (one per server
   // configuration, interned by LoopContext); fragments mode is per
   // connection because binaryType may change.
-  const ConnectionConfig* config_;
+  const ConnectionConfig* config_;  // never null: also the way to the loop (context())
+  LoopContext& context() const { return *config_->context; }
   // Allocated on first need: most connections never assemble a message
   // from pieces, nor meet a socket that is not writable.
   std::unique_ptr<MessageAssembler> assembler_;

@@ -43,6 +43,7 @@ const ConnectionConfig& LoopContext::internConfig(const ConnectionSettings& sett
   }
   auto config = std::make_unique<ConnectionConfig>();
   config->settings = settings;
+  config->context = this;
   config->parser.isServer = !settings.client;
   config->parser.maxPayload = settings.maxPayload;
   config->parser.maxFragments = settings.maxFragments;

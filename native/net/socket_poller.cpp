@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "net/connection.h"
 #include "net/loop_context.h"
 
 namespace uws::net {
@@ -23,7 +24,7 @@ SocketPoller::SocketPoller(LoopContext& context)
   uv_unref(reinterpret_cast<uv_handle_t*>(&handle_));
 }
 
-uint32_t SocketPoller::update(int fd, PollTarget* target, uint32_t current, uint32_t wanted) {
+uint32_t SocketPoller::update(int fd, Connection* target, uint32_t current, uint32_t wanted) {
   if (current == wanted) return current;
   epoll_event event{};
   // Reading also reports the peer's FIN on its own (see Connection::onPollEvents).
@@ -49,7 +50,7 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
   for (int i = 0; i < count; ++i) {
     // Targets destroyed earlier in this batch are still allocated (freed in
     // the loop's check phase) and ignore events once closed.
-    static_cast<PollTarget*>(events[i].data.ptr)->onPollEvents(events[i].events);
+    static_cast<Connection*>(events[i].data.ptr)->onPollEvents(events[i].events);
   }
   // What the connections of this wakeup wrote leaves now, back to back.
   cork.endWakeup();

@@ -12,17 +12,10 @@
 
 namespace uws::net {
 
+class Connection;
 class LoopContext;
 
 // What the poller reports readiness to.
-class PollTarget {
- public:
-  virtual void onPollEvents(uint32_t epollEvents) = 0;
-
- protected:
-  ~PollTarget() = default;
-};
-
 class SocketPoller {
  public:
   explicit SocketPoller(LoopContext& context);
@@ -32,7 +25,7 @@ class SocketPoller {
   // Changes what `fd` is watched for, from `current` to `wanted` (EPOLLIN /
   // EPOLLOUT bits; 0 = not watched). Returns the events now in force.
   // Watching EPOLLIN includes EPOLLRDHUP.
-  uint32_t update(int fd, PollTarget* target, uint32_t current, uint32_t wanted);
+  uint32_t update(int fd, Connection* target, uint32_t current, uint32_t wanted);
 
   // Stops watching (before the fd is closed) and frees the libuv handle.
   void close();
