@@ -38,7 +38,10 @@ const kSocket = Symbol('uws:socket');
 const kConnectionId = Symbol('uws:connection-id');
 /** The server, until the handshake is resolved; told if the stand-in ends the connection first. */
 const kHandshakeOwner = Symbol('uws:handshake-owner');
-/** The WebSocket the request became, which then owns the stand-in. */
+/**
+ * The WebSocket the request became, which then owns the stand-in; null if
+ * the handshake ended without one, undefined while it is not resolved.
+ */
 const kWebSocket = Symbol('uws:websocket');
 /** `rawHeaders`: the addon's NUL-separated string until first read, then the array. */
 const kRawHeaders = Symbol('uws:raw-headers');
@@ -58,7 +61,7 @@ interface LazySocketRequest extends IncomingMessage {
   [kSocket]: SocketStandIn | null;
   [kConnectionId]: number;
   [kHandshakeOwner]: HandshakeOwner | null;
-  [kWebSocket]: UpgradedWebSocket | null;
+  [kWebSocket]: UpgradedWebSocket | null | undefined;
   [kRawHeaders]: string | string[];
 }
 
@@ -76,11 +79,15 @@ Object.defineProperty(UpgradeIncomingMessage.prototype, 'socket', {
     let socket = this[kSocket];
     if (socket === null) {
       const ws = this[kWebSocket];
-      if (ws !== null) {
+      if (ws) {
         socket = ws._socket;
       } else {
-        socket = standInOf(this[kConnectionId]);
+        // Unresolved: the owner is told if this stand-in ends the connection
+        // (once: a stand-in made again after `req.socket = null` is not).
+        // Resolved without a WebSocket: the connection is gone.
+        socket = standInOf(this[kConnectionId], ws === undefined);
         socket._handshakeOwner = this[kHandshakeOwner];
+        this[kHandshakeOwner] = null;
       }
       this[kSocket] = socket;
     }
@@ -121,7 +128,7 @@ export function createIncomingRequest(
   const req = new UpgradeIncomingMessage(undefined as never) as unknown as LazySocketRequest;
   req[kConnectionId] = connectionId;
   req[kHandshakeOwner] = owner;
-  req[kWebSocket] = null;
+  req[kWebSocket] = undefined;
   req[kRawHeaders] = request.rawHeaders;
   const version = request.httpVersion;
 

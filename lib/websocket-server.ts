@@ -480,10 +480,11 @@ export class WebSocketServer<
       return;
     }
 
-    const reqSocket = req.socket as { authorized?: boolean; encrypted?: boolean };
+    // The own listener is plain TCP: no need to make its socket stand-in.
+    const reqSocket = socket === null ? null : (req.socket as { authorized?: boolean; encrypted?: boolean });
     const info: VerifyClientInfo = {
       origin: req.headers[check.version === 8 ? 'sec-websocket-origin' : 'origin'] as string,
-      secure: !!(reqSocket.authorized || reqSocket.encrypted),
+      secure: reqSocket !== null && !!(reqSocket.authorized || reqSocket.encrypted),
       req
     };
 
@@ -660,6 +661,15 @@ export class WebSocketServer<
     const prepared = this._prepareWebSocket(accept, protocols, req, null);
     if (prepared === null) return;
     const { ws, headers } = prepared;
+
+    // A `'headers'` listener or `handleProtocols` ended or destroyed
+    // `req.socket`: that already told this server the handshake is over,
+    // and there is no connection left to accept.
+    const made = madeSocketOf(req);
+    if (made !== null && !made.writable) {
+      resolveIncomingRequest(req, null);
+      return;
+    }
 
     const accepted = this._acceptWebSocket(ws, id, madeSocketOf(req), headers, null);
     resolveIncomingRequest(req, accepted ? ws : null);

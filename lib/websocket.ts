@@ -1614,9 +1614,8 @@ const connectionTable: (WebSocket | undefined)[] = [];
 
 /** The stand-in of `ws`'s connection, made when `_socket` is first read (see `standInOf`). */
 function ownedStandIn(ws: WebSocket): SocketStandIn {
-  const socket = standInOf(ws._connectionId);
+  const socket = standInOf(ws._connectionId, (ws._flags & F_CONNECTED) !== 0);
   socket._owner = ws;
-  if (!(ws._flags & F_CONNECTED)) socket._markGone();
   return socket;
 }
 

@@ -208,8 +208,8 @@ bool Connection::readPeer(PeerInfo* info) const {
     info->ipv6 = ipv6;
     return true;
   }
-  readPeerInfo(fd_, info);
-  return true;
+  // Fails once the peer reset the connection (as Node's getpeername does).
+  return readPeerInfo(fd_, info);
 }
 
 // ---------------------------------------------------------------- polling
