@@ -450,18 +450,21 @@ useLightEmitter(SocketStandIn);
 /**
  * The stand-in of a connection of the own listener, made when something
  * first asks for it (`req.socket`, `ws._socket`; see `incoming-request.ts`).
- * The addresses come from the addon then; a connection already closed (or
- * reset) has none (as a `net.Socket` whose addresses were never read) and
- * is marked gone. The caller links it to its handshake owner or WebSocket.
+ * The addresses come from the addon then; a connection already closed or
+ * reset has none (as a `net.Socket` whose addresses were never read). The
+ * caller links it to its handshake owner or WebSocket.
  *
  * @param connectionId - the addon's connection id
- * @param open - false when the caller knows the connection is gone: its id
- *   is not even asked about (it may name a newer connection by then)
+ * @param open - false when the caller knows the connection is gone: the
+ *   stand-in is marked gone, and the id is not even asked about (it may
+ *   name a newer connection by then). When true, the stand-in acts on the
+ *   connection (end, destroy) even if the addon no longer has it: an
+ *   unresolved handshake still ends through it.
  */
 export function standInOf(connectionId: number, open: boolean): SocketStandIn {
   const addresses = open ? native.peerInfo(connectionId) : null;
   const socket = new SocketStandIn(connectionId, addresses ?? NO_ADDRESSES);
-  if (addresses === null) socket._markGone();
+  if (!open) socket._markGone();
   return socket;
 }
 

@@ -12,9 +12,11 @@
 
 const assert = require('assert/strict');
 const { once } = require('events');
+const net = require('net');
 
 const WsClient = require('ws');
-const { WebSocket } = require('./helpers/module-under-test');
+const { WebSocket, isUws } = require('./helpers/module-under-test');
+const { upgradeRequest } = require('./helpers/http-raw');
 const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
 
 function client(port) {
@@ -227,5 +229,50 @@ describe('socket made on demand: handshake accounting and resets', function () {
     // Whether the message still arrives after a reset is up to the kernel;
     // when it does, the socket is not asked for addresses it cannot have.
     if (got !== null) assert.deepEqual(got, { address: undefined, port: undefined });
+  });
+});
+
+describe('a peer that leaves while an async verifyClient decides', function () {
+  afterEach(cleanup);
+
+  /**
+   * Starts a server whose verifyClient waits until the raw client has sent
+   * its FIN and been closed by the server, then answers `verdict`.
+   */
+  async function leaveDuringVerify(verdict) {
+    const events = [];
+    let peer;
+    let decided;
+    const decision = new Promise((resolve) => (decided = resolve));
+    const wss = await startServer({
+      verifyClient(info, done) {
+        events.push('verify');
+        peer.end();
+        // uws closes a connection whose peer left at once; ws's socket
+        // waits for the decision, having seen the FIN.
+        const left = isUws ? once(peer, 'close') : once(info.req.socket, 'end');
+        left.then(() => {
+          done(verdict, 401);
+          decided();
+        });
+      }
+    });
+    wss.on('connection', () => events.push('connection'));
+    peer = track(net.connect(wss.port, '127.0.0.1'));
+    peer.on('error', () => {});
+    peer.write(upgradeRequest());
+    await decision;
+    // The server's count of open handshakes must be back to zero.
+    await new Promise((resolve) => wss.close(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    return events;
+  }
+
+  it('accepted: no connection event, and the server closes', async function () {
+    assert.deepEqual(await leaveDuringVerify(true), ['verify']);
+  });
+
+  it('rejected: the server closes (its count of handshakes is right)', async function () {
+    assert.deepEqual(await leaveDuringVerify(false), ['verify']);
   });
 });

@@ -219,13 +219,23 @@ void Connection::updatePoll() {
   uint32_t events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
+  // While JS decides on the upgrade nothing is read, but a peer that leaves
+  // is noticed (as ws notices its socket's end or reset).
+  if (phase_ == Phase::kAwaitingDecision) events |= EPOLLRDHUP;
   if (!queueEmpty()) events |= EPOLLOUT;
-  pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, events));
+  pollEvents_ = static_cast<uint16_t>(context().poller().update(fd_, this, pollEvents_, events));
 }
 
 void Connection::onPollEvents(uint32_t epollEvents) {
   if (phase_ == Phase::kClosed) return;
   Batch batch(context(), scope_);
+  if (phase_ == Phase::kAwaitingDecision && (epollEvents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    // The peer left (FIN or reset) while JS decides: as in ws, whose socket
+    // is then no longer readable and writable, it does not become a
+    // WebSocket (JS finds it gone when it accepts, and ends the handshake).
+    destroy(false);
+    return;
+  }
   if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) {
     // Nothing the peer sends after the closing handshake matters (ws
     // discards it too): its FIN ends the connection without a recv().
@@ -852,7 +862,7 @@ void Connection::destroy(bool notify) {
   } else {
     // Unwatched before close(): an fd duplicated elsewhere would keep the
     // epoll entry (and its pointer to this connection) alive past close().
-    pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, 0));
+    pollEvents_ = static_cast<uint16_t>(context().poller().update(fd_, this, pollEvents_, 0));
     ::close(fd_);
     fd_ = -1;
   }

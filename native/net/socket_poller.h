@@ -23,7 +23,7 @@ class SocketPoller {
   SocketPoller& operator=(const SocketPoller&) = delete;
 
   // Changes what `fd` is watched for, from `current` to `wanted` (EPOLLIN /
-  // EPOLLOUT bits; 0 = not watched). Returns the events now in force.
+  // EPOLLOUT / EPOLLRDHUP bits; 0 = not watched). Returns the events now in force.
   // Watching EPOLLIN includes EPOLLRDHUP.
   uint32_t update(int fd, Connection* target, uint32_t current, uint32_t wanted);
 
