@@ -32,6 +32,8 @@ const S_DESTROYED = 4;
 const S_ENCRYPTED = 8;
 /** `_link` is the WebSocket (`_owner`), not the handshake owner. */
 const S_OWNED = 16;
+/** Its `'close'` is emitted or on its way (Node's sockets emit it once). */
+const S_CLOSE_EMITTED = 32;
 
 /** Callback of `write`/`end`, as Node's streams call it. */
 type WriteCallback = (err?: Error | null) => void;
@@ -370,6 +372,7 @@ export class SocketStandIn extends EventEmitter {
       this.writable = false;
       this.readable = false;
       this._endHandshake();
+      this._state |= S_CLOSE_EMITTED;
       process.nextTick(emitFinishAndClose, this);
     }
 
@@ -393,7 +396,10 @@ export class SocketStandIn extends EventEmitter {
       native.destroy(this._connectionId);
       this._markGone();
       this._endHandshake();
-      process.nextTick(emitClose, this);
+      if (!(this._state & S_CLOSE_EMITTED)) {
+        this._state |= S_CLOSE_EMITTED;
+        process.nextTick(emitClose, this);
+      }
     }
 
     return this;

@@ -137,6 +137,27 @@ describe('socket made on demand', function () {
     assert.equal(connections.length, 0);
   });
 
+  it("req.socket.end() then destroy() before the upgrade: one 'close'", async function () {
+    let socket;
+    let closes = 0;
+    const wss = await startServer({
+      verifyClient(info, done) {
+        socket = info.req.socket;
+        socket.on('close', () => closes++);
+        socket.end();
+        socket.destroy();
+        done(true);
+      }
+    });
+    const peer = client(wss.port);
+    peer.on('error', () => {});
+    await new Promise((resolve) => peer.on('close', resolve));
+    await new Promise((resolve) => wss.close(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closes, 1);
+    assert.equal(socket.destroyed, true);
+  });
+
   it('a handshake rejected by verifyClient: the socket it read is ended', async function () {
     let socket;
     let closed;
