@@ -13,10 +13,10 @@
  *
  * `req.rawHeaders` is split (from the addon's one string) on first read, as
  * Node builds `req.headers` on first read. `req.socket` (and
- * `req.connection`, which reads it) is made on first read too: a WebSocket whose socket nobody asked for keeps
- * no socket stand-in (72 bytes of its idle cost), and the addon reports no
- * addresses per connection. Whoever asks first, `req.socket` or
- * `ws._socket`, makes the one both return.
+ * `req.connection`, which reads it) is made on first read too: a WebSocket
+ * whose socket nobody asked for keeps no socket stand-in (72 bytes of its
+ * idle cost), and the addon reports no addresses per connection. Whoever
+ * asks first, `req.socket` or `ws._socket`, makes the one both return.
  *
  * @module
  */

@@ -131,9 +131,13 @@ export interface NativeCallbacks {
    * the rest. When a handler ends the connection, JS stores `end` and stops.
    */
   onPooledMessages(slot: number, slab: ArrayBuffer, begin: number, end: number): void;
-  /** A ping (the automatic pong, if enabled, has already been queued). */
-  /** `data` is undefined when the ping carries nothing (JS uses its shared empty Buffer); so for pongs and close reasons. */
+  /**
+   * A ping (the automatic pong, if enabled, has already been queued).
+   * `data` is undefined when the ping carries nothing (JS uses its shared
+   * empty Buffer, as ws does); so for pongs and close reasons.
+   */
   onPing(slot: number, data: Buffer | undefined): void;
+  /** A pong; `data` as for `onPing`. */
   onPong(slot: number, data: Buffer | undefined): void;
   /**
    * The peer's close frame (code 1005 when it had no payload). The addon has
