@@ -22,6 +22,7 @@
  */
 import { IncomingMessage } from 'node:http';
 
+import { kHandshakeEnded } from './constants.js';
 import type { UpgradeRequest } from './native.js';
 import { standInOf, type HandshakeOwner, type SocketStandIn } from './socket-stand-in.js';
 
@@ -52,6 +53,14 @@ const kRawHeaders = Symbol('uws:raw-headers');
  * only its `length` to be non-zero.
  */
 const RAW_HEADERS_PENDING: readonly string[] = Object.freeze(['']);
+
+/**
+ * Whether `rawHeaders` stay a string until read: Node's `_addHeaderLines`
+ * must store what it is given as `rawHeaders` and read only its length.
+ * Checked once when this module loads (see the end of it); a Node version
+ * that reads them at once gets them split at once.
+ */
+let lazyRawHeaders = true;
 
 interface LazySocketRequest extends IncomingMessage {
   /** The (underscored, long-standing) method of `IncomingMessage` that Node's HTTP parser calls. */
@@ -141,7 +150,11 @@ export function createIncomingRequest(
   // which the lazy `headers` getter needs (setting `rawHeaders` alone would
   // leave `req.headers` empty). Must come before `complete` is set, or they
   // would be taken for trailers.
-  req._addHeaderLines(RAW_HEADERS_PENDING as string[], request.rawHeaderCount);
+  if (lazyRawHeaders) {
+    req._addHeaderLines(RAW_HEADERS_PENDING as string[], request.rawHeaderCount);
+  } else {
+    req._addHeaderLines(req.rawHeaders, request.rawHeaderCount);
+  }
   req.complete = true;
   req.upgrade = true;
   // An upgrade request has no body: the stream ends as soon as it is read.
@@ -173,3 +186,15 @@ export function resolveIncomingRequest(req: IncomingMessage, ws: UpgradedWebSock
 function endOnFirstRead(this: IncomingMessage): void {
   this.push(null);
 }
+
+/** One request with one header, made the lazy way: do its headers come out right? */
+function rawHeadersStayLazy(): boolean {
+  const probe = createIncomingRequest(
+    { method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: 'X-Probe\0yes', rawHeaderCount: 2 },
+    0,
+    { [kHandshakeEnded]() {} }
+  );
+  return probe.headers['x-probe'] === 'yes' && probe.rawHeaders.length === 2;
+}
+
+lazyRawHeaders = rawHeadersStayLazy();

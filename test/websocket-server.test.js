@@ -7,6 +7,8 @@
 
 const assert = require('assert/strict');
 const http = require('http');
+const path = require('path');
+const { fork } = require('child_process');
 const { once } = require('events');
 
 const WsClient = require('ws');
@@ -495,6 +497,23 @@ describe('WebSocketServer', function () {
         assert.equal(got.headers['x-last'], '');
         assert.deepEqual(got.distinct['x-dup'], ['a', 'b']);
         assert.deepEqual(got.distinct.cookie, ['c1=1', 'c2=2']);
+      }
+    });
+
+    it('connection (ws, req): headers right even where Node reads them at once', async function () {
+      const child = fork(path.join(__dirname, 'fixtures', 'eager-header-lines-server.js'), { stdio: 'ignore' });
+      try {
+        const [{ port }] = await once(child, 'message');
+        const ws = client(port, '/', { headers: { 'X-Tag': 'eager' } });
+        ws.on('error', () => {});
+        const [seen] = await once(child, 'message');
+        assert.equal(seen.tag, 'eager');
+        const i = seen.raw.indexOf('X-Tag');
+        assert.ok(i >= 0 && i % 2 === 0, 'X-Tag is a header name in rawHeaders');
+        assert.equal(seen.raw[i + 1], 'eager');
+        assert.ok(seen.raw.length >= 10 && seen.raw.length % 2 === 0);
+      } finally {
+        child.kill();
       }
     });
 
