@@ -1619,9 +1619,16 @@ function ownedStandIn(ws: WebSocket): SocketStandIn {
   return socket;
 }
 
-/** Records `ws` as the WebSocket of connection `id`. */
+/**
+ * Records `ws` as the WebSocket of connection `id`, unless the slot is
+ * another open connection's: then `id` outlived its connection (the addon
+ * closed it before JS accepted it), the accept that follows fails, and the
+ * other connection must keep its slot.
+ */
 function attachConnection(id: number, ws: WebSocket): void {
-  connectionTable[id % CONNECTION_SLOTS] = ws;
+  const slot = id % CONNECTION_SLOTS;
+  const current = connectionTable[slot];
+  if (current === undefined || current._connectionId === id) connectionTable[slot] = ws;
 }
 
 /** Forgets connection `id` (it ended, or JS closed it without an `onEnd`). */

@@ -17,6 +17,7 @@ const net = require('net');
 const WsClient = require('ws');
 const { WebSocket, isUws } = require('./helpers/module-under-test');
 const { upgradeRequest } = require('./helpers/http-raw');
+const { frame } = require('./helpers/raw-client');
 const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
 
 function client(port) {
@@ -269,9 +270,9 @@ describe('a peer that leaves while an async verifyClient decides', function () {
       verifyClient(info, done) {
         events.push('verify');
         peer.end();
-        // uws closes a connection whose peer left at once; ws's socket
-        // waits for the decision, having seen the FIN.
-        const left = isUws ? once(peer, 'close') : once(info.req.socket, 'end');
+        // Decide once the FIN is out (uws looks at the socket when the
+        // upgrade is accepted) or, for ws, once its socket has read it.
+        const left = isUws ? once(peer, 'finish') : once(info.req.socket, 'end');
         left.then(() => {
           done(verdict, 401);
           decided();
@@ -295,5 +296,64 @@ describe('a peer that leaves while an async verifyClient decides', function () {
 
   it('rejected: the server closes (its count of handshakes is right)', async function () {
     assert.deepEqual(await leaveDuringVerify(false), ['verify']);
+  });
+
+  it('frames sent before the FIN are still delivered', async function () {
+    // ws's socket reports the FIN only once the frame before it is read,
+    // which happens after the decision: nothing to wait for there (ws
+    // delivers the frame too, checked by hand).
+    if (!isUws) this.skip();
+    const messages = [];
+    let peer;
+    const wss = await startServer({
+      verifyClient(info, done) {
+        peer.end(frame({ opcode: 1, payload: 'before the FIN' }));
+        once(peer, 'finish').then(() => done(true));
+      }
+    });
+    const closed = new Promise((resolve) => {
+      wss.on('connection', (ws) => {
+        ws.on('message', (data) => messages.push(data.toString()));
+        ws.on('close', resolve);
+      });
+    });
+    peer = track(net.connect(wss.port, '127.0.0.1'));
+    peer.on('error', () => {});
+    peer.write(upgradeRequest());
+    await closed;
+    assert.deepEqual(messages, ['before the FIN']);
+  });
+
+  it('a late accept for a peer that left leaves the connection that took its slot alone', async function () {
+    // The first peer leaves while its verifyClient waits; a second client
+    // connects and opens meanwhile (and may take the first one's slot);
+    // then the first is accepted late. The second must still work.
+    let first;
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    let calls = 0;
+    const wss = await startServer({
+      verifyClient(info, done) {
+        if (++calls === 1) released.then(() => done(true));
+        else done(true);
+      }
+    });
+    const connections = [];
+    wss.on('connection', (ws) => {
+      connections.push(ws);
+      ws.on('message', (data) => ws.send(data));
+    });
+    first = track(net.connect(wss.port, '127.0.0.1'));
+    first.on('error', () => {});
+    first.write(upgradeRequest());
+    first.resetAndDestroy();
+    const second = client(wss.port);
+    await opened(second);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    second.send('still here');
+    const [echo] = await once(second, 'message');
+    assert.equal(echo.toString(), 'still here');
+    assert.equal(connections.length, 1);
   });
 });

@@ -95,7 +95,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       fragments_(false),
       attached_(false),
       parked_(false),
-      flushOnUncork_(false) {
+      flushOnUncork_(false),
+      asyncDecision_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -219,9 +220,6 @@ void Connection::updatePoll() {
   uint32_t events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
-  // While JS decides on the upgrade nothing is read, but a peer that leaves
-  // is noticed (as ws notices its socket's end or reset).
-  if (phase_ == Phase::kAwaitingDecision) events |= EPOLLRDHUP;
   if (!queueEmpty()) events |= EPOLLOUT;
   pollEvents_ = static_cast<uint16_t>(context().poller().update(fd_, this, pollEvents_, events));
 }
@@ -229,13 +227,6 @@ void Connection::updatePoll() {
 void Connection::onPollEvents(uint32_t epollEvents) {
   if (phase_ == Phase::kClosed) return;
   Batch batch(context(), scope_);
-  if (phase_ == Phase::kAwaitingDecision && (epollEvents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
-    // The peer left (FIN or reset) while JS decides: as in ws, whose socket
-    // is then no longer readable and writable, it does not become a
-    // WebSocket (JS finds it gone when it accepts, and ends the handshake).
-    destroy(false);
-    return;
-  }
   if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) {
     // Nothing the peer sends after the closing handshake matters (ws
     // discards it too): its FIN ends the connection without a recv().
@@ -344,6 +335,7 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
     const core::UpgradeHeaders headers = core::readUpgradeHeaders(request_->parser);
     const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser, headers);
     context().events().onUpgrade(*this, request_->parser, check, headers);
+    asyncDecision_ = phase_ == Phase::kAwaitingDecision;
     // Reading stops only if JS did not decide during the call: most servers
     // accept synchronously, and that saves two epoll changes per connection.
     updatePoll();
@@ -390,9 +382,29 @@ void Connection::onHandshakeTimeout(void* data) {
   }
 }
 
+bool Connection::peerLeftBeforeAccept() const {
+  // Nothing is read while JS decides, so ask the socket. As in ws, whose
+  // socket is then no longer readable and writable: a peer that reset, or
+  // ended with nothing more sent, does not become a WebSocket. One that sent
+  // frames before its FIN does; they are read once it is accepted, and then
+  // the FIN.
+  if (!request_->leftover.empty()) return false;
+  uint8_t byte;
+  const ssize_t peeked = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return peeked == 0 || (peeked < 0 && !wouldBlock(errno));
+}
+
 bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
                                const ConnectionSettings& settings) {
   if (phase_ != Phase::kAwaitingDecision) return false;
+  // A decision made after onUpgrade returned (an async verifyClient): the
+  // peer may have left meanwhile (JS finds the connection gone, and ends
+  // the handshake). Synchronous decisions, and sockets taken over from
+  // Node (decided by Node's side), skip the extra system call.
+  if (asyncDecision_ && peerLeftBeforeAccept()) {
+    destroy(false);
+    return false;
+  }
   attached_ = true;
   config_ = &context().internConfig(settings);
   fragments_ = settings.fragments;

@@ -147,6 +147,7 @@ class Connection final {
   bool deliverHeldMessages();
   void onReadEof();
   void updatePoll();
+  bool peerLeftBeforeAccept() const;
   // The close frames are exchanged (or ours followed a protocol error) and
   // our FIN is out: all that is left is the peer's FIN.
   bool closingHandshakeDone() const {
@@ -203,6 +204,7 @@ class Connection final {
   bool attached_ : 1;       // accepted by JS, which knows it by its id
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
+  bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 
