@@ -358,9 +358,11 @@ export class SocketStandIn extends EventEmitter {
       encoding = undefined;
     }
 
+    // Before 'finish', as Node calls an end() callback.
+    if (cb) process.nextTick(cb);
+
     if (this._owner !== null) {
       // A WebSocket's stream is ended by the close handshake, not raw.
-      if (cb) process.nextTick(cb);
       return this;
     }
 
@@ -376,7 +378,6 @@ export class SocketStandIn extends EventEmitter {
       process.nextTick(emitFinishAndClose, this);
     }
 
-    if (cb) process.nextTick(cb);
     return this;
   }
 
@@ -490,7 +491,8 @@ function toRawBytes(data: string | Uint8Array, encoding: BufferEncoding | undefi
 }
 
 function emitFinishAndClose(socket: SocketStandIn): void {
-  socket.emit('finish');
+  // Destroyed meanwhile: as a Node socket, it never finished writing.
+  if (!socket.destroyed) socket.emit('finish');
   socket._markGone();
   socket.emit('close', false);
 }

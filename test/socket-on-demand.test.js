@@ -138,13 +138,15 @@ describe('socket made on demand', function () {
     assert.equal(connections.length, 0);
   });
 
-  it("req.socket.end() then destroy() before the upgrade: one 'close'", async function () {
+  it("req.socket.end() then destroy() before the upgrade: one 'close', no 'finish'", async function () {
     let socket;
     let closes = 0;
+    let finishes = 0;
     const wss = await startServer({
       verifyClient(info, done) {
         socket = info.req.socket;
         socket.on('close', () => closes++);
+        socket.on('finish', () => finishes++);
         socket.end();
         socket.destroy();
         done(true);
@@ -156,7 +158,32 @@ describe('socket made on demand', function () {
     await new Promise((resolve) => wss.close(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(closes, 1);
+    assert.equal(finishes, 0);
     assert.equal(socket.destroyed, true);
+  });
+
+  it("req.socket.end(cb) answering the request itself: cb before 'finish', then 'close'", async function () {
+    const order = [];
+    let closed;
+    const socketClosed = new Promise((resolve) => (closed = resolve));
+    const wss = await startServer({
+      // Asynchronous, and never answered: the user ends the handshake.
+      // (Two parameters make it asynchronous.)
+      verifyClient(info, done) {
+        const socket = info.req.socket;
+        socket.on('finish', () => order.push('finish'));
+        socket.on('close', () => {
+          order.push('close');
+          closed();
+        });
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => order.push('cb'));
+      }
+    });
+    const peer = client(wss.port);
+    peer.on('error', () => {});
+    await new Promise((resolve) => peer.on('close', resolve));
+    await socketClosed;
+    assert.deepEqual(order, ['cb', 'finish', 'close']);
   });
 
   it('a handshake rejected by verifyClient: the socket it read is ended', async function () {
