@@ -70,9 +70,12 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, napi
 napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {
   napi_value object;
   napi_create_object(env, &object);
-  set(env, object, "remoteAddress", string(env, peer.remoteAddress));
-  set(env, object, "remotePort", numberValue(env, peer.remotePort));
-  set(env, object, "remoteFamily", string(env, peer.ipv6 ? "IPv6" : "IPv4"));
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  const bool remote = peer.hasRemote;
+  set(env, object, "remoteAddress", remote ? string(env, peer.remoteAddress) : undefined);
+  set(env, object, "remotePort", remote ? numberValue(env, peer.remotePort) : undefined);
+  set(env, object, "remoteFamily", remote ? string(env, peer.ipv6 ? "IPv6" : "IPv4") : undefined);
   set(env, object, "localAddress", string(env, peer.localAddress));
   set(env, object, "localPort", numberValue(env, peer.localPort));
   return object;

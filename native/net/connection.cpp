@@ -207,10 +207,11 @@ bool Connection::readPeer(PeerInfo* info) const {
     bool ipv6 = false;
     info->remotePort = formatAddress(request_->peer, info->remoteAddress, &ipv6);
     info->ipv6 = ipv6;
+    info->hasRemote = true;
     return true;
   }
-  // Fails once the peer reset the connection (as Node's getpeername does).
-  return readPeerInfo(fd_, info);
+  readPeerInfo(fd_, info);
+  return true;
 }
 
 // ---------------------------------------------------------------- polling

@@ -75,7 +75,8 @@ class Connection final {
   // True once JS accepted the upgrade: events may be reported.
   bool attached() const { return attached_; }
   void* scope() const { return scope_; }
-  // Both ends of the socket; false once it is closed or reset (or fed by JS).
+  // Both ends of the socket (the peer's not after a reset); false once it
+  // is closed (or fed by JS).
   bool readPeer(PeerInfo* info) const;
   bool isWebSocket() const { return phase_ == Phase::kWebSocket; }
 

@@ -25,6 +25,9 @@ struct PeerInfo {
   uint16_t remotePort = 0;
   uint16_t localPort = 0;
   bool ipv6 = false;
+  // False once the peer reset the connection: getpeername fails then (as
+  // for Node's sockets), while our own end is still known.
+  bool hasRemote = false;
 };
 
 // A complete message handed upwards. Exactly one of the two data forms is

@@ -25,15 +25,16 @@ uint16_t formatAddress(const sockaddr_storage& address, char* out, bool* ipv6) {
   return 0;
 }
 
-bool readPeerInfo(int fd, PeerInfo* info) {
+void readPeerInfo(int fd, PeerInfo* info) {
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
   bool ipv6 = false;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
-  info->remotePort = formatAddress(address, info->remoteAddress, &ipv6);
-  info->ipv6 = ipv6;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    info->remotePort = formatAddress(address, info->remoteAddress, &ipv6);
+    info->ipv6 = ipv6;
+    info->hasRemote = true;
+  }
   readLocalInfo(fd, info);
-  return true;
 }
 
 void readLocalInfo(int fd, PeerInfo* info) {

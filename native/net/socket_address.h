@@ -14,8 +14,9 @@ namespace uws::net {
 // addresses mapped into IPv6 keep their IPv6 form "::ffff:a.b.c.d", like Node.
 uint16_t formatAddress(const sockaddr_storage& address, char* out, bool* ipv6);
 
-// Fills both ends of a connected socket; false when the peer is gone (reset).
-bool readPeerInfo(int fd, PeerInfo* info);
+// Fills both ends of a connected socket (the peer's only while it is
+// connected: see PeerInfo::hasRemote).
+void readPeerInfo(int fd, PeerInfo* info);
 // Fills the local end only.
 void readLocalInfo(int fd, PeerInfo* info);
 
