@@ -99,8 +99,9 @@ class AddonState final : public net::ConnectionEvents {
   napi_value bufferCopy(const uint8_t* data, size_t length);
   // A control frame's payload: a Buffer, or undefined when it is empty.
   napi_value controlPayload(const uint8_t* data, size_t length);
-  // JS knows a WebSocket by its connection id (a table on the JS side), so
-  // no per-connection reference is kept here.
+  // JS finds a WebSocket by its connection's slot (a table on the JS side),
+  // so no per-connection reference is kept here; the whole id (onUpgrade)
+  // is what JS passes back to the addon's functions.
   napi_value idValue(const net::Connection& connection);
   // What the event callbacks name a connection by: its slot (see
   // LoopContext::slotOf). Only onUpgrade hands JS the whole id.
