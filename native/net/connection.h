@@ -181,7 +181,7 @@ class Connection final {
   void* scope_;
   double id_;
   int fd_;
-  uint16_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT/EPOLLRDHUP watched now (all fit in 16 bits)
+  uint8_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now (both fit in 8 bits)
   Phase phase_ = Phase::kRequest;
   // Flags as bit-fields (C++17 has no default member initialisers for
   // them): all cleared in the constructor.

@@ -14,6 +14,8 @@ namespace {
 // Ids are doubles in JS: slot in the low 24 bits, generation above. Both fit
 // comfortably in the 53-bit integer range.
 constexpr double kSlotRange = 16777216.0;  // 2^24
+
+uint32_t generationOf(double id) { return static_cast<uint32_t>(id / kSlotRange); }
 constexpr size_t kMaskPoolSize = 4096;
 }  // namespace
 
@@ -101,25 +103,26 @@ double LoopContext::registerConnection(Connection* connection) {
   return static_cast<double>(slot.generation) * kSlotRange + index;
 }
 
+uint32_t LoopContext::slotOf(double id) {
+  return static_cast<uint32_t>(id - generationOf(id) * kSlotRange);
+}
+
+bool LoopContext::liveSlot(double id, uint32_t* index) const {
+  if (!(id >= 0)) return false;
+  *index = slotOf(id);
+  return *index < slots_.size() && slots_[*index].generation == generationOf(id);
+}
+
 void LoopContext::unregisterConnection(double id) {
-  const auto generation = static_cast<uint32_t>(id / kSlotRange);
-  const auto index = static_cast<uint32_t>(id - generation * kSlotRange);
-  if (index >= slots_.size() || slots_[index].generation != generation) return;
+  uint32_t index;
+  if (!liveSlot(id, &index)) return;
   slots_[index].connection = nullptr;
   freeSlots_.push_back(index);
 }
 
-uint32_t LoopContext::slotOf(double id) {
-  const auto generation = static_cast<uint32_t>(id / kSlotRange);
-  return static_cast<uint32_t>(id - generation * kSlotRange);
-}
-
 Connection* LoopContext::findConnection(double id) const {
-  if (!(id >= 0)) return nullptr;
-  const auto generation = static_cast<uint32_t>(id / kSlotRange);
-  const auto index = static_cast<uint32_t>(id - generation * kSlotRange);
-  if (index >= slots_.size() || slots_[index].generation != generation) return nullptr;
-  return slots_[index].connection;
+  uint32_t index;
+  return liveSlot(id, &index) ? slots_[index].connection : nullptr;
 }
 
 void LoopContext::addListener(Listener* listener) { listeners_.push_back(listener); }

@@ -93,6 +93,10 @@ class LoopContext {
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
   std::vector<std::unique_ptr<ConnectionConfig>> configs_;
+  // The slot of `id` if it names the connection now in it (not an id that
+  // outlived its connection, nor one never issued).
+  bool liveSlot(double id, uint32_t* index) const;
+
   std::vector<Slot> slots_;
   std::vector<uint32_t> freeSlots_;
   std::vector<Listener*> listeners_;

@@ -23,8 +23,8 @@ class SocketPoller {
   SocketPoller& operator=(const SocketPoller&) = delete;
 
   // Changes what `fd` is watched for, from `current` to `wanted` (EPOLLIN /
-  // EPOLLOUT / EPOLLRDHUP bits; 0 = not watched). Returns the events now in force.
-  // Watching EPOLLIN includes EPOLLRDHUP.
+  // EPOLLOUT bits; 0 = not watched). Returns the events now in force.
+  // Watching EPOLLIN includes EPOLLRDHUP (see Connection::onPollEvents).
   uint32_t update(int fd, Connection* target, uint32_t current, uint32_t wanted);
 
   // Stops watching (before the fd is closed) and frees the libuv handle.
