@@ -671,7 +671,7 @@ export class WebSocketServer<
       return;
     }
 
-    const accepted = this._acceptWebSocket(ws, id, madeSocketOf(req), headers, null);
+    const accepted = this._acceptWebSocket(ws, id, made, headers, null);
     resolveIncomingRequest(req, accepted ? ws : null);
     if (!accepted) {
       // The peer left while JS was deciding.
