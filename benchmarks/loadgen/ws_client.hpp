@@ -64,7 +64,8 @@ class Client final : public IoHandler {
 
  private:
   void finish_connect();
-  void read_available();
+  void queue_handshake_request();      // the upgrade request into out_
+  void read_available(bool peer_ended);  // peer_ended: epoll saw its FIN
   void handle_handshake_bytes(const uint8_t* data, size_t length);
   void consume_frames(const uint8_t* data, size_t length);
   bool start_frame();   // header complete: validate; false if failed
