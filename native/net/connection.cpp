@@ -222,7 +222,7 @@ void Connection::updatePoll() {
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
   if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
-  pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, events));
+  pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, id_, pollEvents_, events));
 }
 
 void Connection::onPollEvents(uint32_t epollEvents) {
@@ -873,9 +873,8 @@ void Connection::destroy(bool notify) {
   if (isFed()) {
     if (!transportGone_ && !context().tearingDown()) context().events().onTransportDestroy(*this);
   } else {
-    // Unwatched before close(): an fd duplicated elsewhere would keep the
-    // epoll entry (and its pointer to this connection) alive past close().
-    pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, this, pollEvents_, 0));
+    context().poller().forget(fd_, pollEvents_);
+    pollEvents_ = 0;
     ::close(fd_);
     fd_ = -1;
   }

@@ -1,9 +1,12 @@
 #include "net/socket_poller.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstring>
 
 #include "net/connection.h"
 #include "net/loop_context.h"
@@ -13,10 +16,37 @@ namespace uws::net {
 namespace {
 // Events taken per wakeup; more wait for the next loop turn (level-triggered).
 constexpr int kEventsPerWakeup = 256;
+
+// epoll keeps an entry while the socket's file is open anywhere: a child
+// that fork()ed and has not exec'd yet holds it after our close(). Until a
+// fork is seen, close() alone removes the entry and saves the DEL call.
+std::atomic<bool> g_forkSeen{false};
+
+void noteFork() { g_forkSeen.store(true, std::memory_order_relaxed); }
+
+void watchForForks() {
+  static const bool registered = pthread_atfork(nullptr, noteFork, nullptr) == 0;
+  if (!registered) noteFork();  // cannot tell: always unwatch explicitly
+}
+
+// Entries carry the connection id, not a pointer: one left behind by a fork
+// names a connection that is gone, and its events are dropped.
+uint64_t keyOf(double connectionId) {
+  uint64_t key;
+  std::memcpy(&key, &connectionId, sizeof key);
+  return key;
+}
+
+double connectionIdOf(uint64_t key) {
+  double id;
+  std::memcpy(&id, &key, sizeof id);
+  return id;
+}
 }  // namespace
 
 SocketPoller::SocketPoller(LoopContext& context)
     : context_(context), epollFd_(epoll_create1(EPOLL_CLOEXEC)) {
+  watchForForks();
   uv_poll_init(context.loop(), &handle_, epollFd_);
   handle_.data = this;
   context.handleOpened();
@@ -24,12 +54,12 @@ SocketPoller::SocketPoller(LoopContext& context)
   uv_unref(reinterpret_cast<uv_handle_t*>(&handle_));
 }
 
-uint32_t SocketPoller::update(int fd, Connection* target, uint32_t current, uint32_t wanted) {
+uint32_t SocketPoller::update(int fd, double connectionId, uint32_t current, uint32_t wanted) {
   if (current == wanted) return current;
   epoll_event event{};
   // Reading also reports the peer's FIN on its own (see Connection::onPollEvents).
   event.events = wanted | ((wanted & EPOLLIN) ? static_cast<uint32_t>(EPOLLRDHUP) : 0u);
-  event.data.ptr = target;
+  event.data.u64 = keyOf(connectionId);
   int op = EPOLL_CTL_MOD;
   if (current == 0) op = EPOLL_CTL_ADD;
   if (wanted == 0) op = EPOLL_CTL_DEL;
@@ -40,6 +70,14 @@ uint32_t SocketPoller::update(int fd, Connection* target, uint32_t current, uint
   return wanted;
 }
 
+void SocketPoller::forget(int fd, uint32_t current) {
+  if (current == 0) return;
+  if (g_forkSeen.load(std::memory_order_relaxed)) {
+    epoll_ctl(epollFd_, EPOLL_CTL_DEL, fd, nullptr);
+  }
+  if (--watched_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&handle_));
+}
+
 void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<SocketPoller*>(handle->data);
   if (status < 0) return;
@@ -48,9 +86,9 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
   CorkBuffer& cork = self->context_.cork();
   cork.beginWakeup();
   for (int i = 0; i < count; ++i) {
-    // Targets destroyed earlier in this batch are still allocated (freed in
-    // the loop's check phase) and ignore events once closed.
-    static_cast<Connection*>(events[i].data.ptr)->onPollEvents(events[i].events);
+    // Null for a connection destroyed earlier in this batch.
+    Connection* target = self->context_.findConnection(connectionIdOf(events[i].data.u64));
+    if (target) target->onPollEvents(events[i].events);
   }
   // What the connections of this wakeup wrote leaves now, back to back.
   cork.endWakeup();

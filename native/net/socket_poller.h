@@ -2,7 +2,7 @@
 // of our own that the libuv loop polls as a single fd. Compared with one
 // uv_poll_t per socket this saves 160 bytes per connection and the five
 // epoll_ctl/ioctl calls libuv's uv_poll makes around each socket's life
-// (one ADD and one DEL remain).
+// (one ADD remains, and a DEL only once the process has forked).
 #pragma once
 
 #include <uv.h>
@@ -12,7 +12,6 @@
 
 namespace uws::net {
 
-class Connection;
 class LoopContext;
 
 // What the poller reports readiness to.
@@ -25,7 +24,11 @@ class SocketPoller {
   // Changes what `fd` is watched for, from `current` to `wanted` (EPOLLIN /
   // EPOLLOUT bits; 0 = not watched). Returns the events now in force.
   // Watching EPOLLIN includes EPOLLRDHUP (see Connection::onPollEvents).
-  uint32_t update(int fd, Connection* target, uint32_t current, uint32_t wanted);
+  // Events go to the connection registered as `connectionId` while it is.
+  uint32_t update(int fd, double connectionId, uint32_t current, uint32_t wanted);
+  // Stops watching `fd` (watched for `current`), which the caller closes
+  // right after.
+  void forget(int fd, uint32_t current);
 
   // Stops watching (before the fd is closed) and frees the libuv handle.
   void close();
