@@ -50,10 +50,10 @@ function record(ws) {
  * Starts a server (echoing messages back), connects a raw client and resolves
  * with `{ wss, client, ws, rec }`.
  */
-async function setup(options = {}, { echo = true } = {}) {
+async function setup(options = {}, { echo = true, allowHalfOpen = false } = {}) {
   const wss = await startServer(options);
   const connection = nextConnection(wss);
-  const client = track(await connect(wss.port));
+  const client = track(await connect(wss.port, { allowHalfOpen }));
   const [ws] = await connection;
   const rec = record(ws);
 
@@ -575,7 +575,10 @@ describe('protocol', function () {
       assert.equal(client.messages.length, 0);
     });
 
-    it('the peer FIN after the closing handshake ends the connection, whatever precedes it', async function () {
+    // ws half-closes after the closing handshake and waits for the peer's
+    // FIN (or closeTimeout); uws, as a server, closes the TCP connection as
+    // soon as its close frame and FIN are out (RFC 6455 5.5.1 and 7.1.1).
+    (isUws ? it.skip : it)('the peer FIN after the closing handshake ends the connection, whatever precedes it', async function () {
       // Our close frame and FIN are out, so nothing the peer still sends
       // matters: frames (even invalid ones) before its FIN are discarded,
       // and its FIN closes at once (no closeTimeout wait: it outlasts the
@@ -593,6 +596,41 @@ describe('protocol', function () {
       assert.equal(code, 1000);
       assert.equal(reason.toString(), 'bye');
       assert.equal(rec.messages.length, 0);
+      assert.equal(rec.errors.length, 0);
+    });
+
+    (isUws ? it : it.skip)('closes right after the closing handshake the peer began, without waiting for its FIN', async function () {
+      // The peer never ends its side; closeTimeout outlasts the test's own
+      // timeout, so only closing at once passes.
+      const { client, ws, rec } = await setup({ closeTimeout: 60000 }, { allowHalfOpen: true });
+      client.socket.on('error', () => {}); // late bytes may earn a reset
+      await client.sendClose(1000, 'bye');
+      const closeFrame = await client.waitCloseFrame();
+      assert.equal(closeFrame.code, 1000);
+      const { code, reason } = await rec.closed;
+      assert.equal(code, 1000);
+      assert.equal(reason.toString(), 'bye');
+      assert.equal(ws.readyState, 3);
+      await client.ended; // our FIN came with (or right after) the close frame
+      // Bytes the peer still sends are not read: no message, no error.
+      client.socket.end(Buffer.concat([frame({ opcode: 1, payload: 'late' }), Buffer.from([0xff, 0xff])]));
+      await client.closed;
+      assert.equal(rec.messages.length, 0);
+      assert.equal(rec.errors.length, 0);
+    });
+
+    (isUws ? it : it.skip)('closes right after the peer answers our close frame, without waiting for its FIN', async function () {
+      const { client, ws, rec } = await setup({ closeTimeout: 60000 }, { allowHalfOpen: true });
+      ws.close(4000, 'done');
+      const closeFrame = await client.waitCloseFrame();
+      assert.equal(closeFrame.code, 4000);
+      assert.equal(ws.readyState, 2);
+      await client.sendClose(4000, 'done');
+      const { code, reason } = await rec.closed;
+      assert.equal(code, 4000);
+      assert.equal(reason.toString(), 'done');
+      assert.equal(ws.readyState, 3);
+      await client.ended;
       assert.equal(rec.errors.length, 0);
     });
 

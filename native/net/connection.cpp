@@ -554,6 +554,16 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   sendClose(code == 1005 ? -1 : code, reason, length);
   endStream();
   if (phase_ != Phase::kClosed) context().events().onCloseFrame(*this, code, reason, length);
+  // Both close frames are exchanged: a server closes the TCP connection now
+  // (RFC 6455 5.5.1, 7.1.1) once its close frame and FIN are out, instead
+  // of holding the socket until the peer's FIN. The kernel finishes the
+  // TCP close. A client waits for the server's FIN, as the RFC asks; a
+  // Node socket we were fed keeps ws's half-close, its writes being ours
+  // only once Node flushed them.
+  if (phase_ != Phase::kClosed && !maskOutgoing_ && !isFed()) {
+    closeAfterShutdown_ = true;
+    if (shutdownDone_) destroy(true);
+  }
   return false;
 }
 

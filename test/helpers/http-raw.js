@@ -82,8 +82,10 @@ function parseHead(buf) {
  * A raw TCP connection that speaks hand-written HTTP.
  */
 class RawHttp {
-  constructor(port) {
-    this.socket = net.connect({ host: '127.0.0.1', port });
+  // allowHalfOpen: keep our side open after the server's FIN (Node ends it
+  // at once otherwise), to see what the server does without our FIN.
+  constructor(port, { allowHalfOpen = false } = {}) {
+    this.socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen });
     this.socket.setNoDelay(true);
     this.data = Buffer.alloc(0);
     this.gotEnd = false;

@@ -159,7 +159,7 @@ class RawClient {
  */
 async function connect(port, o = {}) {
   const key = makeKey();
-  const conn = new RawHttp(port);
+  const conn = new RawHttp(port, { allowHalfOpen: o.allowHalfOpen });
   const head = Buffer.from(upgradeRequest({ ...o, key }));
   conn.socket.write(o.trailer ? Buffer.concat([head, o.trailer]) : head);
 
