@@ -76,7 +76,7 @@ export function openClientConnection(
     // The core masks what it sends and refuses masked frames.
     client: true
   };
-  const accepted = acceptConnection(id, '', acceptOptions);
+  const accepted = acceptConnection(id, '', undefined, acceptOptions);
 
   ws._open();
 

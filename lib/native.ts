@@ -221,12 +221,14 @@ export interface NativeAddon {
   /**
    * Writes `response` (the 101 head) and makes the connection a WebSocket;
    * bytes that arrived behind the request are parsed on the next loop turn
-   * (never inside this call). Returns false if the connection is gone
-   * (closed while JS decided).
+   * (never inside this call). A null `response` is ws's default head with
+   * the accept key computed for the request and `protocol` (own listener
+   * only). Returns false if the connection is gone (closed while JS decided).
    */
   accept(
     id: number,
-    response: string,
+    response: string | null,
+    protocol: string | undefined,
     maxPayload: number,
     maxFragments: number,
     maxPendingAutoPongs: number,
@@ -294,10 +296,15 @@ const enum AcceptFlag {
 
 /**
  * `native.accept` with its settings as an object: writes `response` (the
- * 101 head) and makes connection `id` a WebSocket. Returns false if the
- * connection is gone.
+ * 101 head; null: the default one with `protocol`) and makes connection
+ * `id` a WebSocket. Returns false if the connection is gone.
  */
-export function acceptConnection(id: number, response: string, options: AcceptOptions): boolean {
+export function acceptConnection(
+  id: number,
+  response: string | null,
+  protocol: string | undefined,
+  options: AcceptOptions
+): boolean {
   const flags =
     (options.skipUTF8Validation ? AcceptFlag.SkipUtf8Validation : 0) |
     (options.autoPong ? AcceptFlag.AutoPong : 0) |
@@ -306,6 +313,7 @@ export function acceptConnection(id: number, response: string, options: AcceptOp
   return native.accept(
     id,
     response,
+    protocol,
     options.maxPayload,
     options.maxFragments,
     options.maxPendingAutoPongs,

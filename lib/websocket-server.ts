@@ -693,7 +693,7 @@ export class WebSocketServer<
     protocols: ReadonlySet<string>,
     req: InstanceType<U>,
     socket: SocketStandIn | Duplex | null
-  ): { ws: InstanceType<T>; headers: string[] } | null {
+  ): { ws: InstanceType<T>; headers: string[] | null } | null {
     // The client has already sent a FIN, or the user ended the socket (e.g.
     // in `verifyClient`; a stand-in nobody asked for is neither).
     const made = socket ?? madeSocketOf(req);
@@ -707,28 +707,32 @@ export class WebSocketServer<
       return null;
     }
 
-    const headers = [
-      'HTTP/1.1 101 Switching Protocols',
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Accept: ${accept}`
-    ];
-
     const options = this.options;
     const ws = new options.WebSocket(null, undefined, options) as InstanceType<T>;
 
+    let protocol: unknown;
     if (protocols.size) {
-      const protocol = options.handleProtocols
+      protocol = options.handleProtocols
         ? options.handleProtocols(protocols as Set<string>, req)
         : protocols.values().next().value;
 
-      if (protocol) {
-        headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
-        ws._protocol = protocol;
-      }
+      if (protocol) ws._protocol = protocol as string;
     }
 
-    this.emit('headers', headers, req);
+    // The head as lines only when a 'headers' listener may change it (or a
+    // Node socket carries it); otherwise the core writes the same default
+    // head from the accept key it computed (null).
+    let headers: string[] | null = null;
+    if (socket !== null || this.listenerCount('headers') > 0) {
+      headers = [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`
+      ];
+      if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+      this.emit('headers', headers, req);
+    }
 
     // A listener closed the not-yet-open WebSocket: there is nothing to open.
     if (ws._readyState !== CONNECTING) {
@@ -749,12 +753,14 @@ export class WebSocketServer<
     ws: InstanceType<T>,
     id: number,
     standIn: SocketStandIn | null,
-    headers: string[],
+    headers: string[] | null,
     transport: FedTransport | null
   ): boolean {
     const options = this.options;
     ws._bindConnection(id, standIn, !!options.allowSynchronousEvents, this, transport);
-    if (!acceptConnection(id, headers.join('\r\n') + '\r\n\r\n', acceptOptions(options, ws))) {
+    const response = headers === null ? null : headers.join('\r\n') + '\r\n\r\n';
+    const protocol = headers === null && ws._protocol ? `${ws._protocol}` : undefined;
+    if (!acceptConnection(id, response, protocol, acceptOptions(options, ws))) {
       ws._unbindConnection();
       return false;
     }

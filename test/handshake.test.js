@@ -85,6 +85,32 @@ describe('handshake', function () {
     );
   });
 
+  // Without 'headers' listeners the core writes the default head itself:
+  // the same bytes as the lines ws joins, subprotocol included.
+  for (const [title, handleProtocols, offered, chosen] of [
+    ['the first offered subprotocol', undefined, 'chat, superchat', 'chat'],
+    ['the subprotocol handleProtocols picked', (set) => [...set][1], 'chat, superchat', 'superchat'],
+    ['a non-string subprotocol as text', () => 7, 'chat', '7'],
+    ['no subprotocol when handleProtocols picks none', () => false, 'chat', null]
+  ]) {
+    it(`answers with the exact 101 response naming ${title}`, async function () {
+      const server = await startEchoServer({ handleProtocols });
+      const key = makeKey();
+      const conn = track(new RawHttp(server.port));
+      conn.write(upgradeRequest({ key, headers: { 'Sec-WebSocket-Protocol': offered } }));
+      const res = await conn.response();
+      assert.equal(
+        res.rawHead,
+        'HTTP/1.1 101 Switching Protocols\r\n' +
+          'Upgrade: websocket\r\n' +
+          'Connection: Upgrade\r\n' +
+          `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n` +
+          (chosen === null ? '' : `Sec-WebSocket-Protocol: ${chosen}\r\n`) +
+          '\r\n'
+      );
+    });
+  }
+
   it('accepts Sec-WebSocket-Version 8 and a mixed-case Upgrade token', async function () {
     const key = makeKey();
     const conn = track(new RawHttp(wss.port));

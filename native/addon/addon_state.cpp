@@ -156,8 +156,11 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
   argv[0] = referenceValue(env_, scope->owner);
   argv[1] = idValue(connection);
   requestArguments(env_, request, &argv[2]);
-  checkArguments(env_, check, headers.key, headers.protocol, headers.version,
-                 &argv[2 + kRequestArguments]);
+  char accept[28];
+  const bool hasAccept = acceptKeyFor(check, headers.key, accept);
+  if (hasAccept) connection.keepAcceptKey(accept);
+  checkArguments(env_, check, hasAccept ? std::string_view(accept, 28) : std::string_view(),
+                 headers.protocol, headers.version, &argv[2 + kRequestArguments]);
   call(kOnUpgrade, sizeof(argv) / sizeof(argv[0]), argv);
 }
 

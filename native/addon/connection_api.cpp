@@ -9,6 +9,7 @@
 #include "addon/addon_state.h"
 #include "addon/handshake_objects.h"
 #include "addon/js_args.h"
+#include "core/handshake.h"
 #include "net/connection.h"
 
 namespace uws::addon {
@@ -72,21 +73,35 @@ bool payloadOf(napi_env env, const Args& args, napi_value value, const uint8_t**
   return bytesOf(env, value, data, length);
 }
 
-// accept(id, response, maxPayload, maxFragments, maxPendingAutoPongs,
-// closeTimeout, flags): writes the 101 and makes the connection a
+// accept(id, response, protocol, maxPayload, maxFragments,
+// maxPendingAutoPongs, closeTimeout, flags): writes the 101 (`response`, or
+// when null the default head with `protocol`) and makes the connection a
 // WebSocket; from now on events name it by its id. Positional, so that no
 // property is looked up per connection (lib/native.ts has the object form).
 napi_value accept(napi_env env, napi_callback_info info) {
   Args args(env, info);
   net::Connection* connection = connectionArg(env, args);
   if (!connection) return boolValue(env, false);
-  std::string response = toString(env, args.argv[1]);
+  std::string response;
+  napi_valuetype responseType;
+  napi_typeof(env, args.argv[1], &responseType);
+  if (responseType == napi_string) {
+    response = toString(env, args.argv[1]);
+  } else {
+    // null: ws's default 101 head, from the accept key onUpgrade computed
+    // (no 'headers' listener could have changed it).
+    const std::string_view key = connection->acceptKey();
+    if (key.empty()) return boolValue(env, false);
+    napi_valuetype protocolType;
+    napi_typeof(env, args.argv[2], &protocolType);
+    response = core::upgradeResponse(key, protocolType == napi_string ? toString(env, args.argv[2]) : "");
+  }
   net::ConnectionSettings settings;
-  settings.maxPayload = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[2])));
-  settings.maxFragments = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[3])));
-  settings.maxPendingAutoPongs = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[4])));
-  settings.closeTimeoutMs = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[5])));
-  const auto flags = static_cast<uint32_t>(toNumber(env, args.argv[6]));
+  settings.maxPayload = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[3])));
+  settings.maxFragments = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[4])));
+  settings.maxPendingAutoPongs = static_cast<uint32_t>(std::max(0.0, toNumber(env, args.argv[5])));
+  settings.closeTimeoutMs = static_cast<uint64_t>(std::max(0.0, toNumber(env, args.argv[6])));
+  const auto flags = static_cast<uint32_t>(toNumber(env, args.argv[7]));
   settings.skipUtf8Validation = (flags & kAcceptSkipUtf8Validation) != 0;
   settings.autoPong = (flags & kAcceptAutoPong) != 0;
   settings.fragments = (flags & kAcceptFragments) != 0;

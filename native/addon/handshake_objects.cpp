@@ -35,6 +35,10 @@ double headerNumber(const std::optional<std::string>& text) {
   const char* begin = text->c_str();
   while (*begin == ' ' || *begin == '\t') ++begin;
   if (*begin == '\0') return 0;
+  // The usual "13" without strtod's locale and format machinery.
+  if (begin[0] >= '0' && begin[0] <= '9' && begin[1] >= '0' && begin[1] <= '9' && begin[2] == '\0') {
+    return (begin[0] - '0') * 10 + (begin[1] - '0');
+  }
   char* end = nullptr;
   const double value = std::strtod(begin, &end);
   while (*end == ' ' || *end == '\t') ++end;
@@ -81,16 +85,19 @@ napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {
   return object;
 }
 
-void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::optional<std::string>& key,
+bool acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key, char out[28]) {
+  if (check.status != 0 || !key) return false;
+  core::computeAcceptKey(*key, out);
+  return true;
+}
+
+void checkArguments(napi_env env, const core::HandshakeCheck& check, std::string_view accept,
                     const std::optional<std::string>& protocol, const std::optional<std::string>& version,
                     napi_value* out) {
   out[0] = numberValue(env, check.status);
   out[1] = string(env, check.message ? check.message : "");
   napi_get_boolean(env, check.sendVersionHeader, &out[2]);
-  char accept[28];
-  const bool keyValid = check.status == 0 && key;
-  if (keyValid) core::computeAcceptKey(*key, accept);
-  out[3] = string(env, keyValid ? std::string_view(accept, 28) : std::string_view());
+  out[3] = string(env, accept);
   std::vector<std::string_view> parsed;
   if (!protocol) {
     napi_get_null(env, &out[4]);
@@ -112,7 +119,10 @@ napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,
   static const char* const kNames[kCheckArguments] = {"status", "message", "sendVersionHeader",
                                                       "accept", "protocols", "version"};
   napi_value values[kCheckArguments];
-  checkArguments(env, check, key, protocol, version, values);
+  char accept[28];
+  const bool hasAccept = acceptKeyFor(check, key, accept);
+  checkArguments(env, check, hasAccept ? std::string_view(accept, 28) : std::string_view(), protocol,
+                 version, values);
   napi_value object;
   napi_create_object(env, &object);
   for (size_t i = 0; i < kCheckArguments; ++i) set(env, object, kNames[i], values[i]);

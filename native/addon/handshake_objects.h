@@ -28,10 +28,15 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, napi
 // remoteFamily, localAddress, localPort), what lib/'s socket stand-in holds.
 napi_value makePeerObject(napi_env env, const net::PeerInfo& peer);
 
+// Sec-WebSocket-Accept into `out` for a request that passed the checks;
+// false (nothing written) otherwise.
+bool acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key, char out[28]);
+
 // The handshake checks as positional arguments: status, message,
-// sendVersionHeader, accept, protocols, version (see lib/native.ts).
+// sendVersionHeader, accept ('' when the checks failed), protocols, version
+// (see lib/native.ts).
 constexpr size_t kCheckArguments = 6;
-void checkArguments(napi_env env, const core::HandshakeCheck& check, const std::optional<std::string>& key,
+void checkArguments(napi_env env, const core::HandshakeCheck& check, std::string_view accept,
                     const std::optional<std::string>& protocol, const std::optional<std::string>& version,
                     napi_value* out);
 

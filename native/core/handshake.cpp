@@ -286,18 +286,28 @@ const EVP_MD* sha1() {
   return EVP_sha1();
 }
 
+// One digest context per thread (each loop runs on its own), reset by
+// EVP_DigestInit_ex: no allocation and free per handshake.
+EVP_MD_CTX* digestContext() {
+  struct Owned {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~Owned() { EVP_MD_CTX_free(context); }
+  };
+  thread_local Owned owned;
+  return owned.context;
+}
+
 }  // namespace
 
 void computeAcceptKey(std::string_view key, char out[28]) {
   static constexpr char kGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digestLength = 0;
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  EVP_MD_CTX* context = digestContext();
   const bool hashed = context && EVP_DigestInit_ex(context, sha1(), nullptr) == 1 &&
                       EVP_DigestUpdate(context, key.data(), key.size()) == 1 &&
                       EVP_DigestUpdate(context, kGuid, sizeof(kGuid) - 1) == 1 &&
                       EVP_DigestFinal_ex(context, digest, &digestLength) == 1;
-  EVP_MD_CTX_free(context);
   if (!hashed || digestLength != 20) {
     // Only when OpenSSL cannot allocate; an accept value no client takes.
     std::memset(out, '=', 28);
@@ -306,6 +316,23 @@ void computeAcceptKey(std::string_view key, char out[28]) {
   unsigned char encoded[32];  // 4 * ceil(20 / 3) + NUL = 29
   EVP_EncodeBlock(encoded, digest, static_cast<int>(digestLength));
   std::memcpy(out, encoded, 28);
+}
+
+std::string upgradeResponse(std::string_view accept, std::string_view protocol) {
+  static constexpr std::string_view kHead =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
+  static constexpr std::string_view kProtocol = "\r\nSec-WebSocket-Protocol: ";
+  std::string response;
+  response.reserve(kHead.size() + accept.size() + kProtocol.size() + protocol.size() + 4);
+  response += kHead;
+  response += accept;
+  if (!protocol.empty()) {
+    response += kProtocol;
+    response += protocol;
+  }
+  response += "\r\n\r\n";
+  return response;
 }
 
 std::string clientErrorResponse(int status) {

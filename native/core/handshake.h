@@ -47,6 +47,11 @@ bool parseSubprotocols(std::string_view header, std::vector<std::string_view>* p
 // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")): 28 chars, no NUL.
 void computeAcceptKey(std::string_view key, char out[28]);
 
+// The 101 head ws writes when no 'headers' listener changed it: status
+// line, Upgrade, Connection, Sec-WebSocket-Accept and, when `protocol` is
+// not empty, Sec-WebSocket-Protocol.
+std::string upgradeResponse(std::string_view accept, std::string_view protocol);
+
 // What Node's HTTP server writes on a client error before closing:
 // "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" (431, 408 alike).
 std::string clientErrorResponse(int status);

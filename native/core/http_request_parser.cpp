@@ -33,8 +33,9 @@ bool isValidAuthority(std::string_view s) {
   return true;
 }
 
-// The methods Node's HTTP parser accepts (http.METHODS on Node 20).
-constexpr const char* kMethods[] = {
+// The methods Node's HTTP parser accepts (http.METHODS on Node 20). Views,
+// not C strings: comparing needs no strlen.
+constexpr std::string_view kMethods[] = {
     "ACL",    "BIND",     "CHECKOUT",   "CONNECT",    "COPY",   "DELETE",    "GET",       "HEAD",   "LINK",
     "LOCK",   "M-SEARCH", "MERGE",      "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE",      "NOTIFY", "OPTIONS",
     "PATCH",  "POST",     "PROPFIND",   "PROPPATCH",  "PURGE",  "PUT",       "QUERY",     "REBIND", "REPORT",
@@ -42,14 +43,14 @@ constexpr const char* kMethods[] = {
 };
 
 bool isKnownMethod(std::string_view method) {
-  for (const char* m : kMethods) {
+  for (std::string_view m : kMethods) {
     if (method == m) return true;
   }
   return false;
 }
 
 // Headers whose duplicates Node's IncomingMessage discards (first wins).
-constexpr const char* kFirstValueOnly[] = {
+constexpr std::string_view kFirstValueOnly[] = {
     "age",  "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
     "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards",
     "proxy-authorization", "referer", "retry-after", "server", "user-agent",
@@ -86,6 +87,10 @@ HttpRequestParser::Status HttpRequestParser::fail(int status, const char* reason
 HttpRequestParser::Status HttpRequestParser::feed(const uint8_t* data, size_t length, size_t* consumed) {
   *consumed = 0;
   if (status_ != Status::kNeedMore) return status_;
+  // Room for a typical upgrade request at once: one allocation each instead
+  // of growing line by line.
+  if (buffer_.capacity() < kTypicalHeadBytes) buffer_.reserve(kTypicalHeadBytes);
+  if (headers_.capacity() < kTypicalHeaders) headers_.reserve(kTypicalHeaders);
   size_t i = 0;
   while (i < length) {
     if (!sawRequestLine_ && buffer_.empty()) {
@@ -303,7 +308,7 @@ std::string_view HttpRequestParser::headerRawValue(size_t i) const {
 
 std::optional<std::string> HttpRequestParser::joinedHeader(std::string_view lowerCaseName) const {
   bool firstOnly = false;
-  for (const char* name : kFirstValueOnly) {
+  for (std::string_view name : kFirstValueOnly) {
     if (lowerCaseName == name) {
       firstOnly = true;
       break;

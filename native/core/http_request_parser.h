@@ -65,6 +65,9 @@ class HttpRequestParser {
   void reset();
 
  private:
+  static constexpr size_t kTypicalHeadBytes = 512;
+  static constexpr size_t kTypicalHeaders = 16;
+
   struct HeaderSpan {
     uint32_t nameOffset, nameLength, valueOffset, valueLength;
   };

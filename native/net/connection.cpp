@@ -395,6 +395,17 @@ bool Connection::peerLeftBeforeAccept() const {
   return peeked == 0 || (peeked < 0 && !wouldBlock(errno));
 }
 
+void Connection::keepAcceptKey(const char key[28]) {
+  if (!request_) return;
+  std::memcpy(request_->acceptKey, key, sizeof(request_->acceptKey));
+  request_->hasAcceptKey = true;
+}
+
+std::string_view Connection::acceptKey() const {
+  if (!request_ || !request_->hasAcceptKey) return {};
+  return std::string_view(request_->acceptKey, sizeof(request_->acceptKey));
+}
+
 bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
                                const ConnectionSettings& settings) {
   if (phase_ != Phase::kAwaitingDecision) return false;

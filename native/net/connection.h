@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "core/frame_parser.h"
@@ -80,7 +81,11 @@ class Connection final {
   bool readPeer(PeerInfo* info) const;
   bool isWebSocket() const { return phase_ == Phase::kWebSocket; }
 
-  // Request phase, after onUpgrade: JS's decision.
+  // Request phase: the accept key computed for the request, kept until JS
+  // decides (empty when none was kept).
+  void keepAcceptKey(const char key[28]);
+  std::string_view acceptKey() const;
+  // After onUpgrade: JS's decision.
   bool acceptUpgrade(const uint8_t* response, size_t length, const ConnectionSettings& settings);
   bool writeRaw(const uint8_t* data, size_t length);
   // Ends the stream once queued bytes are written, then closes (HTTP error path).

@@ -30,6 +30,9 @@ struct RequestState {
   bool hasPeer = false;
   // Our end, when the listener is bound to one address (saves a getsockname).
   const sockaddr_storage* local = nullptr;
+  // Sec-WebSocket-Accept for a valid upgrade request, for the default 101.
+  char acceptKey[28];
+  bool hasAcceptKey = false;
 };
 
 }  // namespace uws::net
