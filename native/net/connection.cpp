@@ -96,7 +96,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       attached_(false),
       parked_(false),
       flushOnUncork_(false),
-      asyncDecision_(false) {
+      asyncDecision_(false),
+      finWithClose_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -573,6 +574,11 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   // only once Node flushed them.
   if (phase_ != Phase::kClosed && !maskOutgoing_ && !isFed()) {
     closeAfterShutdown_ = true;
+    // Everything the peer sent up to its close frame is read, and it may
+    // send nothing after it: close() can send our FIN itself, with the
+    // close frame held back by MSG_MORE (one system call less than
+    // shutdown() first).
+    finWithClose_ = true;
     if (shutdownDone_) destroy(true);
   }
   return false;
@@ -867,7 +873,7 @@ void Connection::maybeShutdown() {
   }
   if (isFed()) {
     context().events().onTransportEnd(*this);
-  } else {
+  } else if (!finWithClose_) {
     ::shutdown(fd_, SHUT_WR);
   }
   shutdownDone_ = true;

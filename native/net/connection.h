@@ -211,6 +211,7 @@ class Connection final {
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
+  bool finWithClose_ : 1;   // close() itself sends our FIN (see handleClose)
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 
