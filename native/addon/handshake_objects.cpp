@@ -1,7 +1,6 @@
 #include "addon/handshake_objects.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <string_view>
 #include <vector>
 
@@ -27,22 +26,6 @@ napi_value bytesString(napi_env env, std::string_view bytes) {
 
 void set(napi_env env, napi_value object, const char* name, napi_value value) {
   napi_set_named_property(env, object, name, value);
-}
-
-// JS Number() of a header value: ws compares +version with 13 and 8.
-double headerNumber(const std::optional<std::string>& text) {
-  if (!text) return std::nan("");
-  const char* begin = text->c_str();
-  while (*begin == ' ' || *begin == '\t') ++begin;
-  if (*begin == '\0') return 0;
-  // The usual "13" without strtod's locale and format machinery.
-  if (begin[0] >= '0' && begin[0] <= '9' && begin[1] >= '0' && begin[1] <= '9' && begin[2] == '\0') {
-    return (begin[0] - '0') * 10 + (begin[1] - '0');
-  }
-  char* end = nullptr;
-  const double value = std::strtod(begin, &end);
-  while (*end == ' ' || *end == '\t') ++end;
-  return *end == '\0' ? value : std::nan("");
 }
 
 }  // namespace
@@ -109,7 +92,7 @@ void checkArguments(napi_env env, const core::HandshakeCheck& check, std::string
       napi_set_element(env, out[4], static_cast<uint32_t>(i), bytesString(env, parsed[i]));
     }
   }
-  out[5] = numberValue(env, headerNumber(version));
+  out[5] = numberValue(env, version ? core::jsNumber(*version) : std::nan(""));
 }
 
 napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,

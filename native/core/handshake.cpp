@@ -32,69 +32,6 @@ bool isJsSpace(uint8_t c) { return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Number(s) for a Latin-1 string s (one byte per character); NaN when s is
-// not a StringNumericLiteral.
-double jsNumber(std::string_view s) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  while (!s.empty() && isJsSpace(static_cast<uint8_t>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && isJsSpace(static_cast<uint8_t>(s.back()))) s.remove_suffix(1);
-  if (s.empty()) return 0;
-
-  // 0x / 0o / 0b integers (no sign allowed).
-  if (s.size() >= 2 && s[0] == '0') {
-    const char p = static_cast<char>(s[1] | 0x20);
-    const int radix = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
-    if (radix != 0) {
-      if (s.size() == 2) return nan;
-      double value = 0;
-      for (size_t i = 2; i < s.size(); ++i) {
-        const char c = s[i];
-        int d;
-        if (isDigit(c)) d = c - '0';
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-        else return nan;
-        if (d >= radix) return nan;
-        value = value * radix + d;  // exact while small; large values are never 8 or 13
-      }
-      return value;
-    }
-  }
-
-  bool negative = false;
-  std::string_view body = s;
-  if (body[0] == '+' || body[0] == '-') {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  if (body == "Infinity") return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-
-  // StrUnsignedDecimalLiteral: digits [. digits*] | . digits, then [eE][+-]digits.
-  size_t i = 0;
-  size_t intDigits = 0, fracDigits = 0;
-  while (i < body.size() && isDigit(body[i])) ++i, ++intDigits;
-  if (i < body.size() && body[i] == '.') {
-    ++i;
-    while (i < body.size() && isDigit(body[i])) ++i, ++fracDigits;
-  }
-  if (intDigits == 0 && fracDigits == 0) return nan;
-  if (i < body.size() && (body[i] | 0x20) == 'e') {
-    ++i;
-    if (i < body.size() && (body[i] == '+' || body[i] == '-')) ++i;
-    size_t expDigits = 0;
-    while (i < body.size() && isDigit(body[i])) ++i, ++expDigits;
-    if (expDigits == 0) return nan;
-  }
-  if (i != body.size()) return nan;
-
-  double value = 0;
-  const auto result = std::from_chars(body.data(), body.data() + body.size(), value, std::chars_format::general);
-  if (result.ptr != body.data() + body.size()) {
-    // Out of range: overflow gives a huge value, underflow a tiny one.
-    if (result.ec != std::errc::result_out_of_range) return nan;
-  }
-  return negative ? -value : value;
-}
-
 struct StatusText {
   int code;
   const char* text;
@@ -168,6 +105,69 @@ constexpr StatusText kStatusTexts[] = {
 
 }  // namespace
 
+// Number(s) for a Latin-1 string s (one byte per character); NaN when s is
+// not a StringNumericLiteral.
+double jsNumber(std::string_view s) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  while (!s.empty() && isJsSpace(static_cast<uint8_t>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && isJsSpace(static_cast<uint8_t>(s.back()))) s.remove_suffix(1);
+  if (s.empty()) return 0;
+
+  // 0x / 0o / 0b integers (no sign allowed).
+  if (s.size() >= 2 && s[0] == '0') {
+    const char p = static_cast<char>(s[1] | 0x20);
+    const int radix = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
+    if (radix != 0) {
+      if (s.size() == 2) return nan;
+      double value = 0;
+      for (size_t i = 2; i < s.size(); ++i) {
+        const char c = s[i];
+        int d;
+        if (isDigit(c)) d = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
+        else return nan;
+        if (d >= radix) return nan;
+        value = value * radix + d;  // exact while small; large values are never 8 or 13
+      }
+      return value;
+    }
+  }
+
+  bool negative = false;
+  std::string_view body = s;
+  if (body[0] == '+' || body[0] == '-') {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (body == "Infinity") return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+
+  // StrUnsignedDecimalLiteral: digits [. digits*] | . digits, then [eE][+-]digits.
+  size_t i = 0;
+  size_t intDigits = 0, fracDigits = 0;
+  while (i < body.size() && isDigit(body[i])) ++i, ++intDigits;
+  if (i < body.size() && body[i] == '.') {
+    ++i;
+    while (i < body.size() && isDigit(body[i])) ++i, ++fracDigits;
+  }
+  if (intDigits == 0 && fracDigits == 0) return nan;
+  if (i < body.size() && (body[i] | 0x20) == 'e') {
+    ++i;
+    if (i < body.size() && (body[i] == '+' || body[i] == '-')) ++i;
+    size_t expDigits = 0;
+    while (i < body.size() && isDigit(body[i])) ++i, ++expDigits;
+    if (expDigits == 0) return nan;
+  }
+  if (i != body.size()) return nan;
+
+  double value = 0;
+  const auto result = std::from_chars(body.data(), body.data() + body.size(), value, std::chars_format::general);
+  if (result.ptr != body.data() + body.size()) {
+    // Out of range: overflow gives a huge value, underflow a tiny one.
+    if (result.ec != std::errc::result_out_of_range) return nan;
+  }
+  return negative ? -value : value;
+}
+
 const char* httpStatusText(int status) {
   for (const StatusText& s : kStatusTexts) {
     if (s.code == status) return s.text;
@@ -228,16 +228,20 @@ HandshakeCheck checkUpgradeHeaders(std::string_view method, const std::optional<
 }
 
 UpgradeHeaders readUpgradeHeaders(const HttpRequestParser& request) {
+  static constexpr std::string_view kNames[] = {"upgrade", "sec-websocket-key", "sec-websocket-version",
+                                                "sec-websocket-protocol"};
+  std::optional<std::string> values[4];
+  request.joinedHeaders(kNames, 4, values);
   UpgradeHeaders headers;
-  headers.key = request.joinedHeader("sec-websocket-key");
-  headers.version = request.joinedHeader("sec-websocket-version");
-  headers.protocol = request.joinedHeader("sec-websocket-protocol");
+  headers.upgrade = std::move(values[0]);
+  headers.key = std::move(values[1]);
+  headers.version = std::move(values[2]);
+  headers.protocol = std::move(values[3]);
   return headers;
 }
 
 HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request, const UpgradeHeaders& headers) {
-  return checkUpgradeHeaders(request.method(), request.joinedHeader("upgrade"), headers.key,
-                             headers.version);
+  return checkUpgradeHeaders(request.method(), headers.upgrade, headers.key, headers.version);
 }
 
 bool parseSubprotocols(std::string_view header, std::vector<std::string_view>* protocols) {

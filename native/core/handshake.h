@@ -24,9 +24,10 @@ struct HandshakeCheck {
   bool sendVersionHeader = false;  // add "Sec-WebSocket-Version: 13, 8"
 };
 
-// The WebSocket headers of an upgrade request, joined as Node shows them
-// (joinedHeader): read once for the check and for JS.
+// The headers of an upgrade request the handshake reads, joined as Node
+// shows them (joinedHeader): read once, in one pass, for the check and JS.
 struct UpgradeHeaders {
+  std::optional<std::string> upgrade;
   std::optional<std::string> key;
   std::optional<std::string> version;
   std::optional<std::string> protocol;
@@ -39,6 +40,9 @@ HandshakeCheck checkUpgradeRequest(const HttpRequestParser& request, const Upgra
 HandshakeCheck checkUpgradeHeaders(std::string_view method, const std::optional<std::string>& upgrade,
                                    const std::optional<std::string>& key,
                                    const std::optional<std::string>& version);
+
+// JS Number(text): what ws compares with 13 and 8 (+req.headers[...]).
+double jsNumber(std::string_view text);
 
 // ws subprotocol.parse: false on any violation (bad character, empty
 // element, duplicate). The views point into header.

@@ -56,6 +56,13 @@ constexpr std::string_view kFirstValueOnly[] = {
     "proxy-authorization", "referer", "retry-after", "server", "user-agent",
 };
 
+bool isFirstValueOnly(std::string_view lowerCaseName) {
+  for (std::string_view name : kFirstValueOnly) {
+    if (lowerCaseName == name) return true;
+  }
+  return false;
+}
+
 std::string_view trimOws(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -307,26 +314,28 @@ std::string_view HttpRequestParser::headerRawValue(size_t i) const {
 }
 
 std::optional<std::string> HttpRequestParser::joinedHeader(std::string_view lowerCaseName) const {
-  bool firstOnly = false;
-  for (std::string_view name : kFirstValueOnly) {
-    if (lowerCaseName == name) {
-      firstOnly = true;
+  std::optional<std::string> value;
+  joinedHeaders(&lowerCaseName, 1, &value);
+  return value;
+}
+
+void HttpRequestParser::joinedHeaders(const std::string_view* lowerCaseNames, size_t count,
+                                      std::optional<std::string>* values) const {
+  for (size_t n = 0; n < count; ++n) values[n].reset();
+  for (size_t i = 0; i < headers_.size(); ++i) {
+    const std::string_view name = headerName(i);
+    for (size_t n = 0; n < count; ++n) {
+      if (!equalsIgnoreCase(name, lowerCaseNames[n])) continue;
+      std::optional<std::string>& value = values[n];
+      if (!value) {
+        value.emplace(headerValue(i));
+      } else if (!isFirstValueOnly(lowerCaseNames[n])) {
+        value->append(lowerCaseNames[n] == "cookie" ? "; " : ", ");
+        value->append(headerValue(i));
+      }
       break;
     }
   }
-  const char* separator = lowerCaseName == "cookie" ? "; " : ", ";
-  std::optional<std::string> result;
-  for (size_t i = 0; i < headers_.size(); ++i) {
-    if (!equalsIgnoreCase(headerName(i), lowerCaseName)) continue;
-    if (!result) {
-      result.emplace(headerValue(i));
-      if (firstOnly) break;
-    } else {
-      result->append(separator);
-      result->append(headerValue(i));
-    }
-  }
-  return result;
 }
 
 }  // namespace uws::core

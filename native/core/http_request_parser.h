@@ -61,6 +61,9 @@ class HttpRequestParser {
   // value for the names Node does not join (host, content-length,
   // user-agent, authorization, ...). nullopt when absent.
   std::optional<std::string> joinedHeader(std::string_view lowerCaseName) const;
+  // The same for `count` names at once, in one pass over the headers.
+  void joinedHeaders(const std::string_view* lowerCaseNames, size_t count,
+                     std::optional<std::string>* values) const;
 
   void reset();
 

@@ -3,13 +3,14 @@
 // validation.js tokenChars) and ASCII case-insensitive comparison.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace uws::core {
 
-inline bool isTokenChar(uint8_t c) {
+constexpr bool isTokenCharSlow(uint8_t c) {
   if (c >= '0' && c <= '9') return true;
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
   switch (c) {
@@ -20,6 +21,15 @@ inline bool isTokenChar(uint8_t c) {
       return false;
   }
 }
+
+// One load per character: header names are scanned byte by byte.
+inline constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = isTokenCharSlow(static_cast<uint8_t>(c));
+  return table;
+}();
+
+inline bool isTokenChar(uint8_t c) { return kTokenChars[c]; }
 
 // `a` equals `lower` (already lower case), ASCII case-insensitively.
 inline bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
