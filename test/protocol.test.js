@@ -667,6 +667,23 @@ describe('protocol', function () {
       await client.ended;
     });
 
+    it('destroys the connection after closeTimeout when the peer sends its close frame but never reads', async function () {
+      // Our answer waits behind a message the paused peer does not read:
+      // closeTimeout still ends the connection, with the peer's code.
+      const { client, ws, rec } = await setup({ closeTimeout: 150 }, { echo: false });
+      client.socket.pause();
+      ws.send(Buffer.alloc(16 * 1024 * 1024));
+      assert.ok(ws.bufferedAmount > 0, 'the message must wait in our queue');
+      const start = Date.now();
+      await client.sendClose(1000, 'bye');
+      const { code, reason } = await rec.closed;
+      const elapsed = Date.now() - start;
+      assert.equal(code, 1000);
+      assert.equal(reason.toString(), 'bye');
+      assert.ok(elapsed >= 140, `closed after only ${elapsed} ms`);
+      client.socket.destroy();
+    });
+
     it('closes cleanly when the peer answers the server close frame', async function () {
       const { client, ws, rec } = await setup({ closeTimeout: 5000 });
       ws.close(1000, 'done');

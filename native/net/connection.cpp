@@ -572,7 +572,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   // TCP close. A client waits for the server's FIN, as the RFC asks; a
   // Node socket we were fed keeps ws's half-close, its writes being ours
   // only once Node flushed them.
-  if (phase_ != Phase::kClosed && !maskOutgoing_ && !isFed()) {
+  if (phase_ != Phase::kClosed && closesAfterHandshake()) {
     closeAfterShutdown_ = true;
     // Everything the peer sent up to its close frame is read, and it may
     // send nothing after it: close() can send our FIN itself, with the
@@ -580,6 +580,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
     // shutdown() first).
     finWithClose_ = true;
     if (shutdownDone_) destroy(true);
+    else if (!queueEmpty()) armCloseTimer();
   }
   return false;
 }
@@ -618,7 +619,10 @@ void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength,
   }
   sendFrame(core::kClose, true, payload, length, maskOutgoing_, maskKey);
   closeSent_ = true;
-  armCloseTimer();
+  // A server answering the peer's close frame closes as soon as its frame
+  // is out (handleClose): it needs the timer only if the frame must wait
+  // for a peer that does not read (maybeShutdown arms it then).
+  if (!(closeReceived_ && closesAfterHandshake())) armCloseTimer();
 }
 
 void Connection::close(int code, const uint8_t* reason, size_t reasonLength,
@@ -642,6 +646,12 @@ void Connection::pause() {
 void Connection::resume() {
   paused_ = false;
   updatePoll();
+}
+
+void Connection::waitForQueue() {
+  // Closing once the queue drains: a peer that does not read must not keep
+  // the socket forever.
+  if (closeAfterShutdown_) armCloseTimer();
 }
 
 void Connection::armCloseTimer() {
@@ -865,11 +875,17 @@ void Connection::endStream() {
 
 void Connection::maybeShutdown() {
   if (!shutdownPending_ || shutdownDone_ || phase_ == Phase::kClosed || deferredFailure_) return;
-  if (!queueEmpty()) return;
+  if (!queueEmpty()) {
+    waitForQueue();
+    return;
+  }
   if (context().cork().owner() == this && context().cork().length() > 0) return;
   if (parked_) {
     context().cork().unpark(this);  // its bytes go before the FIN
-    if (!queueEmpty()) return;
+    if (!queueEmpty()) {
+      waitForQueue();
+      return;
+    }
   }
   if (isFed()) {
     context().events().onTransportEnd(*this);

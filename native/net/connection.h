@@ -156,6 +156,10 @@ class Connection final {
   bool peerLeftBeforeAccept() const;
   // The close frames are exchanged (or ours followed a protocol error) and
   // our FIN is out: all that is left is the peer's FIN.
+  // A server closes the TCP connection once the close frames are exchanged
+  // (see handleClose); a client, or a connection fed by a Node socket,
+  // waits for the peer's FIN.
+  bool closesAfterHandshake() const { return !maskOutgoing_ && !isFed(); }
   bool closingHandshakeDone() const {
     return phase_ == Phase::kWebSocket && shutdownDone_ && (closeReceived_ || errored_);
   }
@@ -174,6 +178,7 @@ class Connection final {
   void armCloseTimer();
   void endStream();
   void maybeShutdown();
+  void waitForQueue();  // maybeShutdown found bytes still queued
   void disposeTimer();
 
   // Frame-parser callbacks (see core/frame_parser.h).
