@@ -29,6 +29,7 @@ const {
 const { duplexPair } = require('./helpers/duplex-pair');
 const { frame } = require('./helpers/frames');
 const { acceptFor, makeKey, parseHead, upgradeRequest } = require('./helpers/http-raw');
+const { connect } = require('./helpers/raw-client');
 const { tlsFixture } = require('./helpers/tls-fixture');
 const { cleanup, opened, track, waitEvent } = require('./helpers/server');
 
@@ -243,6 +244,36 @@ describe('attaching to Node servers', function () {
       assert.notEqual(key, req.headers['sec-websocket-key']);
       assert.equal(res.headers['set-cookie'][0], 'io=abc123; Path=/');
     });
+  });
+
+  describe('the closing handshake on a socket taken over from Node', function () {
+    // ws half-closes and waits for the peer's FIN (or closeTimeout); uws
+    // owns the plain-TCP socket after the takeover and closes it as soon
+    // as the closing handshake is done (README, "Differences").
+    for (const mode of ['server', 'noServer']) {
+      it(`${mode}: a peer that sends its close frame but not its FIN`, async function () {
+        const server = await startHttpServer();
+        const wss = createWss(mode === 'server' ? { server, closeTimeout: 1000 } : { noServer: true, closeTimeout: 1000 });
+        if (mode === 'noServer') {
+          server.on('upgrade', (req, socket, head) => {
+            wss.handleUpgrade(req, socket, head, (ws, request) => wss.emit('connection', ws, request));
+          });
+        }
+        const connection = once(wss, 'connection');
+        const client = track(await connect(server.port, { allowHalfOpen: true }));
+        const [ws] = await connection;
+        const closed = once(ws, 'close');
+        const start = Date.now();
+        await client.sendClose(1000, 'bye');
+        assert.equal((await client.waitCloseFrame()).code, 1000);
+        const [code, reason] = await closed;
+        const elapsed = Date.now() - start;
+        assert.equal(code, 1000);
+        assert.equal(reason.toString(), 'bye');
+        if (isUws) assert.ok(elapsed < 900, `'close' after ${elapsed} ms, expected at once`);
+        else assert.ok(elapsed >= 900, `'close' after ${elapsed} ms, expected closeTimeout`);
+      });
+    }
   });
 
   describe('handleUpgrade (noServer)', function () {

@@ -619,6 +619,22 @@ describe('protocol', function () {
       assert.equal(rec.errors.length, 0);
     });
 
+    it('answers a peer that keeps sending after its close frame with its close frame and FIN', async function () {
+      // The peer breaks the protocol with bytes behind its close frame, more
+      // than one read takes. ws reads and drops them; uws must not close
+      // (and reset) under them either: the peer, still writing, would lose
+      // the close frame.
+      const { client, rec } = await setup({ closeTimeout: 300 }, { echo: false });
+      client.socket.on('error', () => {});
+      await client.write(Buffer.concat([frame({ opcode: 8, payload: closePayload(1000, 'bye') }), Buffer.alloc(600 * 1024, 0x81)]));
+      const { code } = await rec.closed;
+      assert.equal(code, 1000);
+      await client.closed;
+      assert.ok(client.closeFrame, 'no close frame reached the peer');
+      assert.equal(client.closeFrame.code, 1000);
+      assert.equal(client.conn.error, null);
+    });
+
     (isUws ? it : it.skip)('closes right after the peer answers our close frame, without waiting for its FIN', async function () {
       const { client, ws, rec } = await setup({ closeTimeout: 60000 }, { allowHalfOpen: true });
       ws.close(4000, 'done');

@@ -119,7 +119,10 @@ void Client::handle_io(uint32_t events) {
   if (state_ == State::Connecting) {
     finish_connect();
   } else {
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_available(events & EPOLLRDHUP);
+    // A reset also reports EPOLLRDHUP, with EPOLLERR/EPOLLHUP: only a FIN
+    // may end the connection cleanly without a recv().
+    const bool fin = (events & EPOLLRDHUP) && !(events & (EPOLLERR | EPOLLHUP));
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_available(fin);
   }
   if (state_ != State::Done && state_ != State::Connecting) flush();
   if (state_ != State::Done) update_interest();

@@ -97,7 +97,7 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       parked_(false),
       flushOnUncork_(false),
       asyncDecision_(false),
-      finWithClose_(false) {
+      closeAtOnce_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -562,27 +562,44 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
 bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   if (!deliverHeldMessages()) return false;
   closeReceived_ = true;
+  // Both close frames are about to be exchanged: a server closes the TCP
+  // connection then (RFC 6455 5.5.1, 7.1.1) instead of holding the socket
+  // until the peer's FIN; the kernel finishes the TCP close, and close()
+  // itself sends our FIN behind the close frame held back by MSG_MORE (see
+  // finishClose). A client waits for the server's FIN, as the RFC asks, and
+  // a Node socket we were fed keeps ws's half-close (its writes are ours
+  // only once Node flushed them).
+  closeAtOnce_ = closesAfterHandshake();
   // The peer's code and reason echoed (none when it sent none: 1005).
   sendClose(code == 1005 ? -1 : code, reason, length);
   endStream();
   if (phase_ != Phase::kClosed) context().events().onCloseFrame(*this, code, reason, length);
-  // Both close frames are exchanged: a server closes the TCP connection now
-  // (RFC 6455 5.5.1, 7.1.1) once its close frame and FIN are out, instead
-  // of holding the socket until the peer's FIN. The kernel finishes the
-  // TCP close. A client waits for the server's FIN, as the RFC asks; a
-  // Node socket we were fed keeps ws's half-close, its writes being ours
-  // only once Node flushed them.
-  if (phase_ != Phase::kClosed && closesAfterHandshake()) {
-    closeAfterShutdown_ = true;
-    // Everything the peer sent up to its close frame is read, and it may
-    // send nothing after it: close() can send our FIN itself, with the
-    // close frame held back by MSG_MORE (one system call less than
-    // shutdown() first).
-    finWithClose_ = true;
-    if (shutdownDone_) destroy(true);
+  if (phase_ != Phase::kClosed && closeAtOnce_) {
+    closeAfterShutdown_ = true;  // set after onCloseFrame: JS hears of the frame before the end
+    if (shutdownDone_) finishClose();
     else if (!queueEmpty()) armCloseTimer();
   }
   return false;
+}
+
+void Connection::finishClose() {
+  if (closeAtOnce_ && !readEof_ && peerStillSending()) {
+    // It sends after its close frame (it must not): close() would reset
+    // the connection, and a peer busy writing could lose our close frame.
+    // ws's half-close instead: our frame and FIN now, its bytes read and
+    // dropped until its FIN or closeTimeout.
+    closeAtOnce_ = false;
+    closeAfterShutdown_ = false;
+    ::shutdown(fd_, SHUT_WR);
+    armCloseTimer();
+    return;
+  }
+  destroy(true);
+}
+
+bool Connection::peerStillSending() const {
+  uint8_t byte;
+  return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 void Connection::handleProtocolError(const core::ProtocolError& error) {
@@ -619,10 +636,10 @@ void Connection::sendClose(int code, const uint8_t* reason, size_t reasonLength,
   }
   sendFrame(core::kClose, true, payload, length, maskOutgoing_, maskKey);
   closeSent_ = true;
-  // A server answering the peer's close frame closes as soon as its frame
-  // is out (handleClose): it needs the timer only if the frame must wait
-  // for a peer that does not read (maybeShutdown arms it then).
-  if (!(closeReceived_ && closesAfterHandshake())) armCloseTimer();
+  // A server answering the peer's close frame may close as soon as its
+  // frame is out (handleClose): it needs the timer only if the frame must
+  // wait for a peer that does not read (maybeShutdown arms it then).
+  if (!closeAtOnce_) armCloseTimer();
 }
 
 void Connection::close(int code, const uint8_t* reason, size_t reasonLength,
@@ -889,11 +906,11 @@ void Connection::maybeShutdown() {
   }
   if (isFed()) {
     context().events().onTransportEnd(*this);
-  } else if (!finWithClose_) {
+  } else if (!closeAtOnce_) {  // close() sends the FIN (handleClose)
     ::shutdown(fd_, SHUT_WR);
   }
   shutdownDone_ = true;
-  if (closeAfterShutdown_ || readEof_) destroy(true);
+  if (closeAfterShutdown_ || readEof_) finishClose();
 }
 
 // ----------------------------------------------------------------- closing

@@ -156,9 +156,9 @@ class Connection final {
   bool peerLeftBeforeAccept() const;
   // The close frames are exchanged (or ours followed a protocol error) and
   // our FIN is out: all that is left is the peer's FIN.
-  // A server closes the TCP connection once the close frames are exchanged
-  // (see handleClose); a client, or a connection fed by a Node socket,
-  // waits for the peer's FIN.
+  // A server may close the TCP connection once the close frames are
+  // exchanged (see handleClose); a client, or a connection fed by a Node
+  // socket, waits for the peer's FIN.
   bool closesAfterHandshake() const { return !maskOutgoing_ && !isFed(); }
   bool closingHandshakeDone() const {
     return phase_ == Phase::kWebSocket && shutdownDone_ && (closeReceived_ || errored_);
@@ -179,6 +179,9 @@ class Connection final {
   void endStream();
   void maybeShutdown();
   void waitForQueue();  // maybeShutdown found bytes still queued
+  // Our FIN is out, or goes with close() (closeAtOnce_): the end.
+  void finishClose();
+  bool peerStillSending() const;  // unread input waits on the socket
   void disposeTimer();
 
   // Frame-parser callbacks (see core/frame_parser.h).
@@ -216,7 +219,7 @@ class Connection final {
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
-  bool finWithClose_ : 1;   // close() itself sends our FIN (see handleClose)
+  bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 
