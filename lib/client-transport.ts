@@ -74,7 +74,8 @@ export function openClientConnection(
     closeTimeout: toTimerDelay(opts.closeTimeout),
     fragments: ws._binaryType === 'fragments',
     // The core masks what it sends and refuses masked frames.
-    client: true
+    client: true,
+    answerCloseInJs: !opts.allowSynchronousEvents
   };
   const accepted = acceptConnection(id, '', undefined, acceptOptions);
 

@@ -69,6 +69,12 @@ export interface AcceptOptions {
   fragments: boolean;
   /** Client side: mask every frame sent (close, auto-pong too), require unmasked frames. */
   client?: boolean;
+  /**
+   * The peer's close frame is answered by JS (`allowSynchronousEvents:
+   * false`: JS emits events later, and what their handlers send goes
+   * before the answer, as in ws), not by the core at once.
+   */
+  answerCloseInJs?: boolean;
 }
 
 /** Options of `listen`. `host` is an IP literal (JS resolves names first). */
@@ -291,7 +297,8 @@ const enum AcceptFlag {
   SkipUtf8Validation = 1,
   AutoPong = 2,
   Fragments = 4,
-  Client = 8
+  Client = 8,
+  AnswerCloseInJs = 16
 }
 
 /**
@@ -309,7 +316,8 @@ export function acceptConnection(
     (options.skipUTF8Validation ? AcceptFlag.SkipUtf8Validation : 0) |
     (options.autoPong ? AcceptFlag.AutoPong : 0) |
     (options.fragments ? AcceptFlag.Fragments : 0) |
-    (options.client ? AcceptFlag.Client : 0);
+    (options.client ? AcceptFlag.Client : 0) |
+    (options.answerCloseInJs ? AcceptFlag.AnswerCloseInJs : 0);
   return native.accept(
     id,
     response,

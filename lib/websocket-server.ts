@@ -848,7 +848,8 @@ function acceptOptions(options: ServerLimits, ws: WebSocket): AcceptOptions {
     autoPong: !!options.autoPong,
     maxPendingAutoPongs: options.maxPendingAutoPongs | 0,
     closeTimeout: toTimerDelay(options.closeTimeout),
-    fragments: ws._binaryType === 'fragments'
+    fragments: ws._binaryType === 'fragments',
+    answerCloseInJs: !options.allowSynchronousEvents
   };
 }
 
@@ -856,6 +857,7 @@ function acceptOptions(options: ServerLimits, ws: WebSocket): AcceptOptions {
 type ServerLimits = Pick<
   ResolvedServerOptions,
   'maxPayload' | 'maxFragments' | 'skipUTF8Validation' | 'autoPong' | 'maxPendingAutoPongs' | 'closeTimeout'
+  | 'allowSynchronousEvents'
 >;
 
 /** The delay `setTimeout` would use for `value` (`ws` arms its close timer with it). */

@@ -916,6 +916,15 @@ export class WebSocket extends EventEmitter {
     // `ws` then calls `close()`, unless the socket is already closed.
     if (!this._connected) return;
 
+    if (!(this._flags & F_SYNC_EVENTS)) {
+      // Events reach JS one per setImmediate: the core left the answer to
+      // us, so that what the handlers of earlier messages sent goes first
+      // (ws's receiverOnConclude).
+      if (code === 1005) this.close();
+      else this.close(code, reason);
+      return;
+    }
+
     this._closeFrameSent = true;
     if (this._readyState === OPEN) this._readyState = CLOSING;
   }

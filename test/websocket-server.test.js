@@ -14,7 +14,7 @@ const { once } = require('events');
 const WsClient = require('ws');
 const { WebSocketServer, WebSocket } = require('./helpers/module-under-test');
 const { RawHttp, upgradeRequest, request } = require('./helpers/http-raw');
-const { connect, frame } = require('./helpers/raw-client');
+const { closePayload, connect, frame } = require('./helpers/raw-client');
 const {
   cleanup,
   nextConnection,
@@ -380,6 +380,26 @@ describe('WebSocketServer', function () {
       await done;
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(log, ['a', 'tick a', 'b', 'tick b', 'c', 'tick c']);
+    });
+
+    it('allowSynchronousEvents: false answers a close frame after the messages before it were handled', async function () {
+      // Message and close frame in one segment: the handler's reply still
+      // goes out, before the close frame (ws emits the message, then
+      // answers the close frame).
+      const wss = await startServer({ allowSynchronousEvents: false });
+      const { raw, serverWs } = await rawClientOf(wss);
+      serverWs.on('message', (data, isBinary) => serverWs.send(data, { binary: isBinary }));
+      const closed = waitEvent(serverWs, 'close');
+      await raw.write(
+        Buffer.concat([frame({ opcode: 1, payload: 'hi' }), frame({ opcode: 8, payload: closePayload(4000, 'bye') })])
+      );
+      const closeFrame = await raw.waitCloseFrame();
+      assert.equal(closeFrame.code, 4000);
+      assert.equal(closeFrame.reason, 'bye');
+      assert.deepEqual(raw.messages.map((m) => m.text), ['hi']);
+      const [code, reason] = await closed;
+      assert.equal(code, 4000);
+      assert.equal(reason.toString(), 'bye');
     });
 
     it('allowSynchronousEvents: true (default) delivers a burst in order', async function () {

@@ -24,6 +24,7 @@ constexpr uint32_t kAcceptSkipUtf8Validation = 1;
 constexpr uint32_t kAcceptAutoPong = 2;
 constexpr uint32_t kAcceptFragments = 4;
 constexpr uint32_t kAcceptClient = 8;
+constexpr uint32_t kAcceptAnswerCloseInJs = 16;
 
 // send()'s frame argument (lib/native.ts SendFlag): the opcode and bits.
 constexpr uint32_t kSendOpcodeMask = 0x0F;
@@ -106,6 +107,7 @@ napi_value accept(napi_env env, napi_callback_info info) {
   settings.autoPong = (flags & kAcceptAutoPong) != 0;
   settings.fragments = (flags & kAcceptFragments) != 0;
   settings.client = (flags & kAcceptClient) != 0;
+  settings.answerCloseInJs = (flags & kAcceptAnswerCloseInJs) != 0;
   return boolValue(env, connection->acceptUpgrade(reinterpret_cast<const uint8_t*>(response.data()),
                                                   response.size(), settings));
 }

@@ -97,6 +97,7 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       parked_(false),
       flushOnUncork_(false),
       asyncDecision_(false),
+      answerCloseInJs_(false),
       closeAtOnce_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
@@ -421,6 +422,7 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   attached_ = true;
   config_ = &context().internConfig(settings);
   fragments_ = settings.fragments;
+  answerCloseInJs_ = settings.answerCloseInJs;
   maskOutgoing_ = settings.client;
   phase_ = Phase::kWebSocket;
   writeBytes(response, length, nullptr, 0, nullptr);
@@ -562,6 +564,13 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
 bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   if (!deliverHeldMessages()) return false;
   closeReceived_ = true;
+  if (answerCloseInJs_) {
+    // JS answers with close() when it reaches the frame, after the events
+    // before it (then ws's half-close: FIN, and the end on the peer's FIN
+    // or closeTimeout).
+    context().events().onCloseFrame(*this, code, reason, length);
+    return false;
+  }
   // Both close frames are about to be exchanged: a server closes the TCP
   // connection then (RFC 6455 5.5.1, 7.1.1) instead of holding the socket
   // until the peer's FIN; the kernel finishes the TCP close, and close()

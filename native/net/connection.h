@@ -39,6 +39,9 @@ struct ConnectionSettings {
   bool fragments = false;
   // Client side: frames we send are masked, frames we receive must not be.
   bool client = false;
+  // JS answers the peer's close frame (it emits events later, and what
+  // their handlers send goes first, as in ws): not the core at once.
+  bool answerCloseInJs = false;
 };
 
 // Settings as the core uses them; equal settings share one instance.
@@ -219,6 +222,7 @@ class Connection final {
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
+  bool answerCloseInJs_ : 1;  // see ConnectionSettings::answerCloseInJs
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
