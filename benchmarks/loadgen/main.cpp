@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   }
   config.host_header = options.host + ":" + std::to_string(options.port);
   config.timeout_ms = int64_t(options.timeout_s * 1000);
+  config.nodelay = options.mode != "connrate";
 
   signal(SIGPIPE, SIG_IGN);
   raise_file_limit();

@@ -75,7 +75,7 @@ void Client::start(in_addr source) {
     return;
   }
   int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (config_.nodelay) setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // Defer the port choice to connect(), where the kernel knows the whole
   // 4-tuple: each source address then has the full ephemeral range.
   setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
