@@ -35,6 +35,7 @@ import {
   OPEN,
   kConnectionClosed,
   kHandleUpgrade,
+  kStatusCode,
   type BinaryType
 } from './constants.js';
 import {
@@ -907,7 +908,11 @@ export class WebSocket extends EventEmitter {
     this.emit('ping', data);
   }
 
-  /** The peer's close frame (`ws` `receiverOnConclude`; the core already answered it). */
+  /**
+   * The peer's close frame (`ws` `receiverOnConclude`): the core answered it
+   * already, unless events are held back (`allowSynchronousEvents: false`),
+   * when JS answers here.
+   */
   _closeFrameArrived(code: number, reason: Buffer): void {
     this._closeFrameReceived = true;
     this._closeCode = code;
@@ -933,7 +938,12 @@ export class WebSocket extends EventEmitter {
   _protocolErrorArrived(err: ProtocolError): void {
     this._protocolErrored = true;
 
-    if (this._connected) {
+    if (this._connected && !(this._flags & F_SYNC_EVENTS)) {
+      // Events reach JS one per setImmediate: the core left the close to us,
+      // so that what the handlers of earlier messages sent goes first (ws's
+      // receiverOnError: close(code), then 'error').
+      this.close(err[kStatusCode]);
+    } else if (this._connected) {
       // `ws` calls `close(err[kStatusCode])`: the core sent that close frame
       // unless one was out already.
       this._closeFrameSent = true;
@@ -957,16 +967,6 @@ export class WebSocket extends EventEmitter {
     this._flags &= ~F_CONNECTED;
     if (this._standIn !== null) this._standIn._markGone();
     if (this._readyState !== CLOSED) this._readyState = CLOSING;
-  }
-
-  /** Whether the peer's close frame is among the held-back events. */
-  _deferredHasCloseFrame(): boolean {
-    const x = this._x!;
-    const queue = x.deferred!;
-    for (let i = x.deferredHead; i < queue.length; i += 3) {
-      if (queue[i] === EVENT_CLOSE_FRAME) return true;
-    }
-    return false;
   }
 
   /** The TCP connection is gone: fail unsent writes, `CLOSED`, `'close'`. */
@@ -1741,11 +1741,10 @@ function onEnd(slot: number): void {
   }
 
   // Held-back events first. `ws` marks the socket closed (CLOSING) at once,
-  // even while they are still being emitted; but when the peer's close
-  // frame is among them, the core's early answer to it is what ended the
-  // connection, which in `ws` would only happen after that frame is
-  // processed: then everything waits for its turn.
-  if (!websocket._deferredHasCloseFrame()) websocket._connectionGone();
+  // even while they are still being emitted. (The core never ended the
+  // connection early here: with events held back, JS answers the peer's
+  // close frame and protocol errors itself.)
+  websocket._connectionGone();
   websocket._defer(EVENT_END, undefined, undefined);
 }
 

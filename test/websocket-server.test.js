@@ -402,6 +402,46 @@ describe('WebSocketServer', function () {
       assert.equal(reason.toString(), 'bye');
     });
 
+    it('allowSynchronousEvents: false shows CLOSING to held-back messages once the peer ended', async function () {
+      // Messages, close frame and FIN in one segment: the socket is gone
+      // before the later 'message' events are emitted, and ws says CLOSING.
+      const wss = await startServer({ allowSynchronousEvents: false });
+      const conn = nextConnection(wss);
+      const raw = track(await connect(wss.port, { allowHalfOpen: true }));
+      raw.socket.on('error', () => {});
+      const [serverWs] = await conn;
+      const states = [];
+      serverWs.on('message', (data) => states.push(`${data}:${serverWs.readyState}`));
+      const closed = waitEvent(serverWs, 'close');
+      const frames = [];
+      for (let i = 0; i < 3; i++) frames.push(frame({ opcode: 1, payload: `m${i}` }));
+      frames.push(frame({ opcode: 8, payload: closePayload(4000, 'bye') }));
+      raw.socket.end(Buffer.concat(frames));
+      const [code] = await closed;
+      assert.equal(code, 4000);
+      assert.equal(states.length, 3);
+      assert.equal(states[2], 'm2:2');
+    });
+
+    it('allowSynchronousEvents: false closes on a protocol error after the messages before it were handled', async function () {
+      // ws emits the message (its handler's reply goes out), then finds the
+      // bad frame and closes with 1002.
+      const wss = await startServer({ allowSynchronousEvents: false });
+      const { raw, serverWs } = await rawClientOf(wss);
+      raw.socket.on('error', () => {});
+      const errors = [];
+      serverWs.on('error', (err) => errors.push(err.code));
+      serverWs.on('message', (data) => serverWs.send(`re:${data}`));
+      const closed = waitEvent(serverWs, 'close');
+      await raw.write(Buffer.concat([frame({ opcode: 1, payload: 'hi' }), frame({ opcode: 1, payload: 'x', rsv2: true })]));
+      const closeFrame = await raw.waitCloseFrame();
+      assert.equal(closeFrame.code, 1002);
+      assert.deepEqual(raw.messages.map((m) => m.text), ['re:hi']);
+      const [code] = await closed;
+      assert.equal(code, 1006);
+      assert.deepEqual(errors, ['WS_ERR_UNEXPECTED_RSV_2_3']);
+    });
+
     it('allowSynchronousEvents: true (default) delivers a burst in order', async function () {
       const wss = await startServer();
       const { raw, serverWs } = await rawClientOf(wss);

@@ -614,8 +614,12 @@ bool Connection::peerStillSending() const {
 void Connection::handleProtocolError(const core::ProtocolError& error) {
   if (!deliverHeldMessages()) return;
   errored_ = true;
-  sendClose(error.closeCode, nullptr, 0);
-  endStream();
+  // With events held back in JS, JS closes when it reaches the error, after
+  // the messages before it (as for a close frame, see handleClose).
+  if (!answerCloseInJs_) {
+    sendClose(error.closeCode, nullptr, 0);
+    endStream();
+  }
   if (phase_ != Phase::kClosed) context().events().onProtocolError(*this, error);
 }
 

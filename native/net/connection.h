@@ -39,8 +39,9 @@ struct ConnectionSettings {
   bool fragments = false;
   // Client side: frames we send are masked, frames we receive must not be.
   bool client = false;
-  // JS answers the peer's close frame (it emits events later, and what
-  // their handlers send goes first, as in ws): not the core at once.
+  // JS answers the peer's close frame and closes on a protocol error (it
+  // emits events later, and what their handlers send goes first, as in
+  // ws): not the core at once.
   bool answerCloseInJs = false;
 };
 
