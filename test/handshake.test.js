@@ -58,6 +58,18 @@ function assertAbort(res, status, body, extra = '') {
   assert.equal(res.body, body);
 }
 
+/** The 101 head ws writes for `key`, naming subprotocol `protocol` unless null. */
+function switchingProtocols(key, protocol) {
+  return (
+    'HTTP/1.1 101 Switching Protocols\r\n' +
+    'Upgrade: websocket\r\n' +
+    'Connection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n` +
+    (protocol === null ? '' : `Sec-WebSocket-Protocol: ${protocol}\r\n`) +
+    '\r\n'
+  );
+}
+
 describe('handshake', function () {
   let wss;
   let connections;
@@ -75,14 +87,7 @@ describe('handshake', function () {
     const conn = track(new RawHttp(wss.port));
     conn.write(upgradeRequest({ key }));
     const res = await conn.response();
-    assert.equal(
-      res.rawHead,
-      'HTTP/1.1 101 Switching Protocols\r\n' +
-        'Upgrade: websocket\r\n' +
-        'Connection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n` +
-        '\r\n'
-    );
+    assert.equal(res.rawHead, switchingProtocols(key, null));
   });
 
   // Without 'headers' listeners the core writes the default head itself:
@@ -99,15 +104,7 @@ describe('handshake', function () {
       const conn = track(new RawHttp(server.port));
       conn.write(upgradeRequest({ key, headers: { 'Sec-WebSocket-Protocol': offered } }));
       const res = await conn.response();
-      assert.equal(
-        res.rawHead,
-        'HTTP/1.1 101 Switching Protocols\r\n' +
-          'Upgrade: websocket\r\n' +
-          'Connection: Upgrade\r\n' +
-          `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n` +
-          (chosen === null ? '' : `Sec-WebSocket-Protocol: ${chosen}\r\n`) +
-          '\r\n'
-      );
+      assert.equal(res.rawHead, switchingProtocols(key, chosen));
     });
   }
 

@@ -156,11 +156,10 @@ void AddonState::onUpgrade(net::Connection& connection, const core::HttpRequestP
   argv[0] = referenceValue(env_, scope->owner);
   argv[1] = idValue(connection);
   requestArguments(env_, request, &argv[2]);
-  char accept[28];
-  const bool hasAccept = acceptKeyFor(check, headers.key, accept);
-  if (hasAccept) connection.keepAcceptKey(accept);
-  checkArguments(env_, check, hasAccept ? std::string_view(accept, 28) : std::string_view(),
-                 headers.protocol, headers.version, &argv[2 + kRequestArguments]);
+  char buffer[28];
+  const std::string_view accept = acceptKeyFor(check, headers.key, buffer);
+  if (!accept.empty()) connection.keepAcceptKey(accept.data());
+  checkArguments(env_, check, accept, headers.protocol, headers.version, &argv[2 + kRequestArguments]);
   call(kOnUpgrade, sizeof(argv) / sizeof(argv[0]), argv);
 }
 

@@ -68,10 +68,11 @@ napi_value makePeerObject(napi_env env, const net::PeerInfo& peer) {
   return object;
 }
 
-bool acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key, char out[28]) {
-  if (check.status != 0 || !key) return false;
+std::string_view acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key,
+                              char out[28]) {
+  if (check.status != 0 || !key) return {};
   core::computeAcceptKey(*key, out);
-  return true;
+  return std::string_view(out, 28);
 }
 
 void checkArguments(napi_env env, const core::HandshakeCheck& check, std::string_view accept,
@@ -102,10 +103,8 @@ napi_value makeCheckObject(napi_env env, const core::HandshakeCheck& check,
   static const char* const kNames[kCheckArguments] = {"status", "message", "sendVersionHeader",
                                                       "accept", "protocols", "version"};
   napi_value values[kCheckArguments];
-  char accept[28];
-  const bool hasAccept = acceptKeyFor(check, key, accept);
-  checkArguments(env, check, hasAccept ? std::string_view(accept, 28) : std::string_view(), protocol,
-                 version, values);
+  char buffer[28];
+  checkArguments(env, check, acceptKeyFor(check, key, buffer), protocol, version, values);
   napi_value object;
   napi_create_object(env, &object);
   for (size_t i = 0; i < kCheckArguments; ++i) set(env, object, kNames[i], values[i]);

@@ -28,9 +28,10 @@ void requestArguments(napi_env env, const core::HttpRequestParser& request, napi
 // remoteFamily, localAddress, localPort), what lib/'s socket stand-in holds.
 napi_value makePeerObject(napi_env env, const net::PeerInfo& peer);
 
-// Sec-WebSocket-Accept into `out` for a request that passed the checks;
-// false (nothing written) otherwise.
-bool acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key, char out[28]);
+// Sec-WebSocket-Accept, written into `out`, for a request that passed the
+// checks; empty otherwise.
+std::string_view acceptKeyFor(const core::HandshakeCheck& check, const std::optional<std::string>& key,
+                              char out[28]);
 
 // The handshake checks as positional arguments: status, message,
 // sendVersionHeader, accept ('' when the checks failed), protocols, version

@@ -578,7 +578,7 @@ bool Connection::handleClose(uint16_t code, uint8_t* reason, size_t length) {
   // finishClose). A client waits for the server's FIN, as the RFC asks, and
   // a Node socket we were fed keeps ws's half-close (its writes are ours
   // only once Node flushed them).
-  closeAtOnce_ = closesAfterHandshake();
+  closeAtOnce_ = !maskOutgoing_ && !isFed();
   // The peer's code and reason echoed (none when it sent none: 1005).
   sendClose(code == 1005 ? -1 : code, reason, length);
   endStream();

@@ -160,10 +160,6 @@ class Connection final {
   bool peerLeftBeforeAccept() const;
   // The close frames are exchanged (or ours followed a protocol error) and
   // our FIN is out: all that is left is the peer's FIN.
-  // A server may close the TCP connection once the close frames are
-  // exchanged (see handleClose); a client, or a connection fed by a Node
-  // socket, waits for the peer's FIN.
-  bool closesAfterHandshake() const { return !maskOutgoing_ && !isFed(); }
   bool closingHandshakeDone() const {
     return phase_ == Phase::kWebSocket && shutdownDone_ && (closeReceived_ || errored_);
   }
