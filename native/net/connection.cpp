@@ -69,9 +69,51 @@ struct FrameEvents {
   void onProtocolError(const core::ProtocolError& error) { connection.handleProtocolError(error); }
 };
 
-// Each open connection costs this much natively: malloc hands out 128-byte
-// chunks for up to 120 bytes, 144 from 121 on (idle memory is a headline).
-static_assert(sizeof(Connection) <= 120, "Connection outgrew its 128-byte malloc chunk");
+// Each open connection costs this much natively: malloc hands out 96-byte
+// chunks for up to 88 bytes, 112 from 89 on (idle memory is a headline).
+static_assert(sizeof(Connection) <= 88, "Connection outgrew its 96-byte malloc chunk");
+
+// The state a connection needs only at times. An idle WebSocket has none of
+// it, so its Connection holds a null pointer instead of six.
+struct Connection::SideState {
+  Timer* timer = nullptr;     // handshake, then close timeout
+  Timer* deferred = nullptr;  // work moved out of a JS call (bytes behind the request, failures)
+  std::unique_ptr<RequestState> request;  // request phase only
+  std::unique_ptr<uint8_t[]> carry;       // an incomplete frame header or control frame
+  std::unique_ptr<MessageAssembler> assembler;
+  std::unique_ptr<WriteQueue> queue;
+
+  bool unused() const { return !timer && !deferred && !request && !carry && !assembler && !queue; }
+};
+
+Connection::SideState& Connection::side() {
+  if (!side_) side_ = std::make_unique<SideState>();
+  return *side_;
+}
+
+void Connection::trimSide() {
+  if (side_ && side_->unused()) side_.reset();
+}
+
+Timer* Connection::timer() const { return side_ ? side_->timer : nullptr; }
+
+RequestState* Connection::request() const { return side_ ? side_->request.get() : nullptr; }
+
+MessageAssembler* Connection::assemblerIfMade() const {
+  return side_ ? side_->assembler.get() : nullptr;
+}
+
+WriteQueue* Connection::queueIfMade() const { return side_ ? side_->queue.get() : nullptr; }
+
+bool Connection::queueEmpty() const {
+  const WriteQueue* queue = queueIfMade();
+  return !queue || queue->empty();
+}
+
+size_t Connection::queuedBytes() const {
+  const WriteQueue* queue = queueIfMade();
+  return queue ? queue->size() : 0;
+}
 
 Connection::Connection(LoopContext& context, int fd, void* scope)
     : scope_(scope),
@@ -105,16 +147,18 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
   }
 
 WriteQueue& Connection::queue() {
-  if (!queue_) {
-    queue_ = std::make_unique<WriteQueue>();
-    queue_->setRelease(releasePayload, this);
+  std::unique_ptr<WriteQueue>& queue = side().queue;
+  if (!queue) {
+    queue = std::make_unique<WriteQueue>();
+    queue->setRelease(releasePayload, this);
   }
-  return *queue_;
+  return *queue;
 }
 
 MessageAssembler& Connection::assembler() {
-  if (!assembler_) assembler_ = std::make_unique<MessageAssembler>();
-  return *assembler_;
+  std::unique_ptr<MessageAssembler>& assembler = side().assembler;
+  if (!assembler) assembler = std::make_unique<MessageAssembler>();
+  return *assembler;
 }
 
 void Connection::releasePayload(void* connection, void* holder) {
@@ -127,14 +171,14 @@ Connection* Connection::acceptFrom(LoopContext& context, int fd, const sockaddr_
                                    Listener& listener) {
   // TCP_NODELAY is inherited from the listening socket.
   auto* connection = new Connection(context, fd, listener.scope());
-  connection->request_ = std::make_unique<RequestState>();
-  connection->request_->listener = &listener;
+  SideState& side = connection->side();
+  side.request = std::make_unique<RequestState>();
+  side.request->listener = &listener;
   listener.trackPending(connection);
-  connection->request_->peer = peer;
-  connection->request_->hasPeer = true;
-  connection->request_->local = listener.specificAddress();
-  connection->timer_ =
-      Timer::start(context, listener.handshakeTimeoutMs(), onHandshakeTimeout, connection);
+  side.request->peer = peer;
+  side.request->hasPeer = true;
+  side.request->local = listener.specificAddress();
+  side.timer = Timer::start(context, listener.handshakeTimeoutMs(), onHandshakeTimeout, connection);
   connection->updatePoll();
   return connection;
 }
@@ -144,8 +188,8 @@ Connection* Connection::adopt(LoopContext& context, int fd, void* scope, const u
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   auto* connection = new Connection(context, fd, scope);
-  connection->request_ = std::make_unique<RequestState>();
-  connection->request_->leftover.assign(leftover, leftover + leftoverLength);
+  connection->side().request = std::make_unique<RequestState>();
+  connection->side_->request->leftover.assign(leftover, leftover + leftoverLength);
   connection->phase_ = Phase::kAwaitingDecision;
   return connection;
 }
@@ -154,15 +198,16 @@ Connection* Connection::createFed(LoopContext& context, void* scope, const uint8
                                   size_t leftoverLength) {
   auto* connection = new Connection(context, -1, scope);
   connection->fed_ = true;
-  connection->request_ = std::make_unique<RequestState>();
-  connection->request_->leftover.assign(leftover, leftover + leftoverLength);
+  connection->side().request = std::make_unique<RequestState>();
+  connection->side_->request->leftover.assign(leftover, leftover + leftoverLength);
   connection->phase_ = Phase::kAwaitingDecision;
   return connection;
 }
 
 void Connection::feed(const uint8_t* data, size_t length) {
   if (phase_ == Phase::kAwaitingDecision || startDeferred_) {
-    request_->leftover.insert(request_->leftover.end(), data, data + length);
+    std::vector<uint8_t>& leftover = request()->leftover;
+    leftover.insert(leftover.end(), data, data + length);
     return;
   }
   if (phase_ != Phase::kWebSocket) return;
@@ -170,7 +215,7 @@ void Connection::feed(const uint8_t* data, size_t length) {
   // another connection's bytes are being parsed there (in-memory duplexes
   // write synchronously).
   std::vector<uint8_t> bytes(carryLength_ + length);
-  if (carryLength_) std::memcpy(bytes.data(), carry_.get(), carryLength_);
+  if (carryLength_) std::memcpy(bytes.data(), side_->carry.get(), carryLength_);
   std::memcpy(bytes.data() + carryLength_, data, length);
   carryLength_ = 0;
   // A fed connection's frames go to its stream at once, never to the cork
@@ -192,22 +237,24 @@ void Connection::feedClosed() {
 }
 
 void Connection::leaveListener() {
-  if (!request_ || !request_->listener) return;
-  request_->listener->untrackPending(this);
-  request_->listener = nullptr;
+  RequestState* request = this->request();
+  if (!request || !request->listener) return;
+  request->listener->untrackPending(this);
+  request->listener = nullptr;
 }
 
 bool Connection::readPeer(PeerInfo* info) const {
   if (fd_ < 0 || phase_ == Phase::kClosed) return false;
-  if (request_ && request_->hasPeer) {
-    if (request_->local) {
+  const RequestState* request = this->request();
+  if (request && request->hasPeer) {
+    if (request->local) {
       bool localIpv6 = false;
-      info->localPort = formatAddress(*request_->local, info->localAddress, &localIpv6);
+      info->localPort = formatAddress(*request->local, info->localAddress, &localIpv6);
     } else {
       readLocalInfo(fd_, info);
     }
     bool ipv6 = false;
-    info->remotePort = formatAddress(request_->peer, info->remoteAddress, &ipv6);
+    info->remotePort = formatAddress(request->peer, info->remoteAddress, &ipv6);
     info->ipv6 = ipv6;
     info->hasRemote = true;
     return true;
@@ -250,13 +297,14 @@ void Connection::onPollEvents(uint32_t epollEvents) {
 bool Connection::readIntoMessage() {
   // The rest of a large frame goes from the socket straight into the
   // message being assembled, skipping the receive buffer and a copy.
+  MessageAssembler* assembler = assemblerIfMade();
   const bool inLargeFrame = phase_ == Phase::kWebSocket && carryLength_ == 0 && !errored_ &&
-                            !closeReceived_ && assembler_ && assembler_->size() > 0 &&
+                            !closeReceived_ && assembler && assembler->size() > 0 &&
                             (parser_.flags & core::FrameParserState::kFlagInFrame) != 0 &&
                             parser_.remaining >= kDirectReadMin;
   if (!inLargeFrame) return false;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(parser_.remaining, kDirectReadMax));
-  uint8_t* into = assembler_->tail(want);
+  uint8_t* into = assembler->tail(want);
   if (!into) return false;
   const ssize_t received = ::recv(fd_, into, want, 0);
   if (received < 0) {
@@ -275,7 +323,7 @@ void Connection::readAvailable() {
   if (readIntoMessage()) return;
   uint8_t* buffer = context().receiveBuffer();
   const size_t carried = carryLength_;
-  if (carried) std::memcpy(buffer, carry_.get(), carried);
+  if (carried) std::memcpy(buffer, side_->carry.get(), carried);
   const ssize_t received =
       ::recv(fd_, buffer + carried, LoopContext::kReceiveBufferSize - carried, 0);
   if (received < 0) {
@@ -316,28 +364,30 @@ void Connection::processRequest(const uint8_t* data, size_t length) {
   idleKeepAlive_ = false;
   while (phase_ == Phase::kRequest) {
     size_t consumed = 0;
-    const auto status = request_->parser.feed(data, length, &consumed);
+    RequestState& request = *this->request();
+    const auto status = request.parser.feed(data, length, &consumed);
     if (status == core::HttpRequestParser::Status::kNeedMore) return;
     if (status == core::HttpRequestParser::Status::kError) {
-      const std::string response = core::clientErrorResponse(request_->parser.errorStatus());
+      const std::string response = core::clientErrorResponse(request.parser.errorStatus());
       writeRaw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
       endRaw();
       return;
     }
     data += consumed;
     length -= consumed;
-    if (!core::isUpgradeRequest(request_->parser)) {
+    if (!core::isUpgradeRequest(request.parser)) {
       answerPlainRequest();
       if (phase_ != Phase::kRequest || length == 0) return;
       continue;
     }
-    request_->leftover.assign(data, data + length);
+    request.leftover.assign(data, data + length);
     phase_ = Phase::kAwaitingDecision;
     disposeTimer();
     leaveListener();
-    const core::UpgradeHeaders headers = core::readUpgradeHeaders(request_->parser);
-    const core::HandshakeCheck check = core::checkUpgradeRequest(request_->parser, headers);
-    context().events().onUpgrade(*this, request_->parser, check, headers);
+    const core::UpgradeHeaders headers = core::readUpgradeHeaders(request.parser);
+    const core::HandshakeCheck check = core::checkUpgradeRequest(request.parser, headers);
+    // (A synchronous accept frees `request` in this call.)
+    context().events().onUpgrade(*this, request.parser, check, headers);
     asyncDecision_ = phase_ == Phase::kAwaitingDecision;
     // Reading stops only if JS did not decide during the call: most servers
     // accept synchronously, and that saves two epoll changes per connection.
@@ -353,7 +403,7 @@ void Connection::answerPlainRequest() {
   char date[29];
   core::formatHttpDate(static_cast<int64_t>(std::time(nullptr)), date);
   const std::string_view httpDate(date, sizeof(date));
-  const core::HttpRequestParser& request = request_->parser;
+  const core::HttpRequestParser& request = this->request()->parser;
   const bool missingHost = core::lacksRequiredHost(request);
   const auto contentLength = request.contentLength();
   const bool keepAlive = !missingHost && request.versionMajor() == 1 && request.versionMinor() == 1 &&
@@ -365,11 +415,11 @@ void Connection::answerPlainRequest() {
     endRaw();
     return;
   }
-  request_->parser.reset();
+  this->request()->parser.reset();
   // Node closes an idle keep-alive connection after 5 s without a word.
   idleKeepAlive_ = true;
   disposeTimer();
-  timer_ = Timer::start(context(), kKeepAliveTimeoutMs, onHandshakeTimeout, this);
+  side().timer = Timer::start(context(), kKeepAliveTimeoutMs, onHandshakeTimeout, this);
 }
 
 void Connection::onHandshakeTimeout(void* data) {
@@ -391,21 +441,23 @@ bool Connection::peerLeftBeforeAccept() const {
   // ended with nothing more sent, does not become a WebSocket. One that sent
   // frames before its FIN does; they are read once it is accepted, and then
   // the FIN.
-  if (!request_->leftover.empty()) return false;
+  if (!request()->leftover.empty()) return false;
   uint8_t byte;
   const ssize_t peeked = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return peeked == 0 || (peeked < 0 && !wouldBlock(errno));
 }
 
 void Connection::keepAcceptKey(const char key[28]) {
-  if (!request_) return;
-  std::memcpy(request_->acceptKey, key, sizeof(request_->acceptKey));
-  request_->hasAcceptKey = true;
+  RequestState* request = this->request();
+  if (!request) return;
+  std::memcpy(request->acceptKey, key, sizeof(request->acceptKey));
+  request->hasAcceptKey = true;
 }
 
 std::string_view Connection::acceptKey() const {
-  if (!request_ || !request_->hasAcceptKey) return {};
-  return std::string_view(request_->acceptKey, sizeof(request_->acceptKey));
+  const RequestState* request = this->request();
+  if (!request || !request->hasAcceptKey) return {};
+  return std::string_view(request->acceptKey, sizeof(request->acceptKey));
 }
 
 bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
@@ -426,15 +478,16 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   maskOutgoing_ = settings.client;
   phase_ = Phase::kWebSocket;
   writeBytes(response, length, nullptr, 0, nullptr);
-  if (request_->leftover.empty()) {
-    request_.reset();
+  if (side_->request->leftover.empty()) {
+    side_->request.reset();
+    trimSide();
   } else {
     // Frames that came right behind the request are parsed on the next loop
     // turn: JS emits 'connection' after accept() returns, and ws users attach
     // their 'message' listeners there.
     startDeferred_ = true;
     // A failed write of the response may have scheduled the same work.
-    if (!deferred_) deferred_ = Timer::start(context(), 0, onDeferredWork, this);
+    if (!side_->deferred) side_->deferred = Timer::start(context(), 0, onDeferredWork, this);
   }
   updatePoll();
   return true;
@@ -459,16 +512,18 @@ void Connection::endRaw() {
 void Connection::onDeferredWork(void* data) {
   auto* self = static_cast<Connection*>(data);
   Batch batch(self->context(), self->scope_);
-  self->deferred_->dispose();
-  self->deferred_ = nullptr;
+  SideState& side = *self->side_;
+  side.deferred->dispose();
+  side.deferred = nullptr;
   if (self->deferredFailure_) {
     self->destroy(true);
     return;
   }
   if (self->startDeferred_) {
     self->startDeferred_ = false;
-    std::vector<uint8_t> leftover = std::move(self->request_->leftover);
-    self->request_.reset();
+    std::vector<uint8_t> leftover = std::move(side.request->leftover);
+    side.request.reset();
+    self->trimSide();
     self->context().cork().open(self);
     self->processFrames(leftover.data(), leftover.size());
     self->uncork();
@@ -490,8 +545,9 @@ void Connection::processFrames(uint8_t* data, size_t length) {
       destroy(true);
       return;
     }
-    if (!carry_) carry_.reset(new uint8_t[kMaxCarry]);
-    std::memmove(carry_.get(), data + consumed, rest);
+    std::unique_ptr<uint8_t[]>& carry = side().carry;
+    if (!carry) carry.reset(new uint8_t[kMaxCarry]);
+    std::memmove(carry.get(), data + consumed, rest);
     carryLength_ = static_cast<uint8_t>(rest);
   }
   // The messages of one read reach JS together, as ws emits those of one
@@ -511,7 +567,8 @@ bool Connection::handleMessageStart(bool binary, bool /*compressed*/) {
 
 bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, bool messageEnd) {
   const bool fragmentsMode = fragments_ && messageBinary_;
-  if (messageEnd && (!assembler_ || assembler_->empty()) && !fragmentsMode) {
+  const MessageAssembler* pieces = assemblerIfMade();
+  if (messageEnd && (!pieces || pieces->empty()) && !fragmentsMode) {
     // The whole message is in the receive buffer: hand it up from there.
     MessageView message;
     message.borrowed = data;
@@ -538,7 +595,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
   message.frameSizes = assembler().frameSizes();
   message.owned = assembler().release();
   context().events().onMessage(*this, message);
-  if (assembler_) assembler_->reset();
+  if (MessageAssembler* assembler = assemblerIfMade()) assembler->reset();
   return phase_ != Phase::kClosed;
 }
 
@@ -685,8 +742,8 @@ void Connection::waitForQueue() {
 }
 
 void Connection::armCloseTimer() {
-  if (timer_ || phase_ == Phase::kClosed) return;
-  timer_ = Timer::start(context(), config_->settings.closeTimeoutMs, onCloseTimeout, this);
+  if (timer() || phase_ == Phase::kClosed) return;
+  side().timer = Timer::start(context(), config_->settings.closeTimeoutMs, onCloseTimeout, this);
 }
 
 void Connection::onCloseTimeout(void* data) {
@@ -697,9 +754,10 @@ void Connection::onCloseTimeout(void* data) {
 }
 
 void Connection::disposeTimer() {
-  if (!timer_) return;
-  timer_->dispose();
-  timer_ = nullptr;
+  if (!timer()) return;
+  side_->timer->dispose();
+  side_->timer = nullptr;
+  trimSide();
 }
 
 // ----------------------------------------------------------------- writing
@@ -746,7 +804,7 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
       failLater();
       return -1;
     }
-    const double target = static_cast<double>(queue_->queuedTotal());
+    const double target = static_cast<double>(queue().queuedTotal());
     if (wasEmpty && !drainQueue()) {
       failLater();
       return -1;
@@ -788,7 +846,7 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
     return -1;
   }
   updatePoll();
-  return static_cast<double>(queue_->queuedTotal());
+  return static_cast<double>(queue().queuedTotal());
 }
 
 void Connection::flushCork() {
@@ -874,8 +932,9 @@ bool Connection::drainQueue() {
 }
 
 void Connection::flushQueue() {
-  if (phase_ == Phase::kClosed || !queue_) return;
-  const uint64_t before = queue_->flushedTotal();
+  WriteQueue* queue = queueIfMade();
+  if (phase_ == Phase::kClosed || !queue) return;
+  const uint64_t before = queue->flushedTotal();
   if (!drainQueue()) {
     destroy(true);
     return;
@@ -883,8 +942,8 @@ void Connection::flushQueue() {
   // (Called before a dispatch opens the cork: nothing of ours is corked.)
   if (queueEmpty()) pendingAutoPongs_ = 0;
   updatePoll();
-  if (flushEvents_ && attached_ && queue_->flushedTotal() != before) {
-    context().events().onFlush(*this, queue_->flushedTotal());
+  if (flushEvents_ && attached_ && queue->flushedTotal() != before) {
+    context().events().onFlush(*this, queue->flushedTotal());
   }
   maybeShutdown();
 }
@@ -895,7 +954,8 @@ void Connection::failLater() {
   if (deferredFailure_ || phase_ == Phase::kClosed) return;
   deferredFailure_ = true;
   shutdownPending_ = true;  // nothing more may be written
-  if (!deferred_) deferred_ = Timer::start(context(), 0, onDeferredWork, this);
+  SideState& side = this->side();
+  if (!side.deferred) side.deferred = Timer::start(context(), 0, onDeferredWork, this);
 }
 
 void Connection::endStream() {
@@ -953,16 +1013,21 @@ void Connection::destroy(bool notify) {
   }
   context().bury(this);
   disposeTimer();
-  if (deferred_) {
-    deferred_->dispose();
-    deferred_ = nullptr;
-  }
   leaveListener();
   context().unregisterConnection(id_);
-  request_.reset();
-  if (assembler_) assembler_->reset();
-  carry_.reset();
-  if (queue_) queue_->clear();
+  if (side_) {
+    // The assembler and queue stay (emptied): this may run inside one of
+    // their callers.
+    if (side_->deferred) {
+      side_->deferred->dispose();
+      side_->deferred = nullptr;
+    }
+    side_->request.reset();
+    if (side_->assembler) side_->assembler->reset();
+    side_->carry.reset();
+    if (side_->queue) side_->queue->clear();
+    trimSide();
+  }
   if (notify && wasWebSocket && attached_) context().events().onEnd(*this);
   context().events().onRelease(*this);
   attached_ = false;

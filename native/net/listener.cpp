@@ -124,21 +124,21 @@ void Listener::onRetry(void* data) {
 }
 
 void Listener::trackPending(Connection* connection) {
-  RequestState& links = *connection->request_;
+  RequestState& links = *connection->request();
   links.prevPending = nullptr;
   links.nextPending = pendingHead_;
-  if (pendingHead_) pendingHead_->request_->prevPending = connection;
+  if (pendingHead_) pendingHead_->request()->prevPending = connection;
   pendingHead_ = connection;
 }
 
 void Listener::untrackPending(Connection* connection) {
-  RequestState& links = *connection->request_;
+  RequestState& links = *connection->request();
   if (links.prevPending) {
-    links.prevPending->request_->nextPending = links.nextPending;
+    links.prevPending->request()->nextPending = links.nextPending;
   } else if (pendingHead_ == connection) {
     pendingHead_ = links.nextPending;
   }
-  if (links.nextPending) links.nextPending->request_->prevPending = links.prevPending;
+  if (links.nextPending) links.nextPending->request()->prevPending = links.prevPending;
   links.prevPending = links.nextPending = nullptr;
 }
 

@@ -90,17 +90,17 @@ void LoopContext::randomMaskKey(uint8_t key[4]) {
 
 double LoopContext::registerConnection(Connection* connection) {
   uint32_t index;
+  uint32_t generation = 1;
   if (!freeSlots_.empty()) {
-    index = freeSlots_.back();
+    index = freeSlots_.back().index;
+    generation = (freeSlots_.back().generation + 1) & 0x1fffffu;  // 21 bits: ids stay far below 2^53
     freeSlots_.pop_back();
   } else {
     index = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(Slot{});
+    slots_.push_back(nullptr);
   }
-  Slot& slot = slots_[index];
-  slot.connection = connection;
-  slot.generation = (slot.generation + 1) & 0x1fffffu;  // 21 bits: ids stay far below 2^53
-  return static_cast<double>(slot.generation) * kSlotRange + index;
+  slots_[index] = connection;
+  return static_cast<double>(generation) * kSlotRange + index;
 }
 
 uint32_t LoopContext::slotOf(double id) {
@@ -110,19 +110,19 @@ uint32_t LoopContext::slotOf(double id) {
 bool LoopContext::liveSlot(double id, uint32_t* index) const {
   if (!(id >= 0)) return false;
   *index = slotOf(id);
-  return *index < slots_.size() && slots_[*index].generation == generationOf(id);
+  return *index < slots_.size() && slots_[*index] && slots_[*index]->id() == id;
 }
 
 void LoopContext::unregisterConnection(double id) {
   uint32_t index;
   if (!liveSlot(id, &index)) return;
-  slots_[index].connection = nullptr;
-  freeSlots_.push_back(index);
+  slots_[index] = nullptr;
+  freeSlots_.push_back(FreeSlot{index, generationOf(id)});
 }
 
 Connection* LoopContext::findConnection(double id) const {
   uint32_t index;
-  return liveSlot(id, &index) ? slots_[index].connection : nullptr;
+  return liveSlot(id, &index) ? slots_[index] : nullptr;
 }
 
 void LoopContext::addListener(Listener* listener) { listeners_.push_back(listener); }
@@ -139,8 +139,8 @@ void LoopContext::closeAll(void (*done)(void*), void* data) {
   const std::vector<Listener*> listeners = listeners_;
   for (Listener* listener : listeners) listener->close();
   std::vector<Connection*> connections;
-  for (const Slot& slot : slots_) {
-    if (slot.connection) connections.push_back(slot.connection);
+  for (Connection* connection : slots_) {
+    if (connection) connections.push_back(connection);
   }
   for (Connection* connection : connections) connection->destroy(/*notify=*/false);
   freeBuried();
