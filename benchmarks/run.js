@@ -125,6 +125,7 @@ async function runOnce(scenario, slot, ctx) {
     return { ok: false, error: `server did not start: ${String(err.message).split('\n').slice(0, 3).join(' ')}` };
   }
   ctx.knownPids = new Map([[server.pid, 'server']]);
+  ctx.exitedCpuSeconds = new Map();
   const before = snapshot();
   let run;
   try {
@@ -138,7 +139,7 @@ async function runOnce(scenario, slot, ctx) {
   if (exited) {
     run = { ok: false, error: `server died (${exited.signal || exited.code}): ${server.stderr().trim().slice(-500)}` };
   }
-  run.load = cpuBetween(before, after, ctx.knownPids);
+  run.load = cpuBetween(before, after, ctx.knownPids, ctx.exitedCpuSeconds);
   return run;
 }
 
@@ -184,6 +185,7 @@ async function main() {
     duration: args.duration ?? profile.duration,
     maxIdleConnections: IDLE_CONNECTIONS,
     knownPids: new Map(),
+    exitedCpuSeconds: new Map(),
   };
   const repetitions = args.reps ?? profile.repetitions;
   if (cores < 2) log('warning: fewer than 2 CPUs, server and load generator share core 0');

@@ -92,6 +92,7 @@ async function runLoadgenFor(ctx, args, onEvent) {
   ctx.knownPids.set(run.pid, 'load generator');
   const outcome = await run.done;
   const r = outcome.result;
+  if (r && typeof r.loadgen_total_cpu_s === 'number') ctx.exitedCpuSeconds.set(run.pid, r.loadgen_total_cpu_s);
   if (!r || !r.ok || outcome.code !== 0) return { failure: { ok: false, error: describeFailure(outcome), raw: r } };
   return { r };
 }

@@ -69,8 +69,11 @@ function shortCommand(pid, fallback) {
  * @param {ReturnType<typeof snapshot>} before
  * @param {ReturnType<typeof snapshot>} after
  * @param {Map<number,string>} known  pids to account separately (server, load generator)
+ * @param {Map<number,number>} [reportedSeconds]  CPU seconds known pids reported
+ *   themselves: a load generator has exited before `after` was taken, so
+ *   /proc no longer shows what it used
  */
-function cpuBetween(before, after, known) {
+function cpuBetween(before, after, known, reportedSeconds = new Map()) {
   const seconds = Number(after.time - before.time) / 1e9;
   const machineTotal = after.machine.total - before.machine.total;
   const machineIdle = after.machine.idle - before.machine.idle;
@@ -89,6 +92,9 @@ function cpuBetween(before, after, known) {
     } else {
       others.push({ pid, name: now.comm, cores: usedCores });
     }
+  }
+  for (const [pid, cpuSeconds] of reportedSeconds) {
+    if (known.has(pid) && !after.processes.has(pid) && seconds > 0) knownCores += cpuSeconds / seconds;
   }
   others.sort((a, b) => b.cores - a.cores);
   // Named after sorting: only the top few /proc/<pid>/cmdline reads.

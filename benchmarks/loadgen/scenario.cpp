@@ -81,6 +81,9 @@ int Scenario::run() {
   line.add("error_total", (unsigned long long)errors_.total());
   line.add_raw("errors", errors_.counts_json());
   line.add_raw("error_samples", errors_.samples_json());
+  // All of this process's CPU time: once it has exited, the runner cannot
+  // read it from /proc any more, and would count it as someone else's.
+  line.add("loadgen_total_cpu_s", own_cpu_seconds());
   std::printf("%s\n", line.str().c_str());
   std::fflush(stdout);
   return errors_.total() == 0 ? 0 : 1;
