@@ -27,6 +27,37 @@ function ratioOf(scenario, metric) {
   return uws.median / ws.median;
 }
 
+/**
+ * uws/ws of each repetition's pair of runs (the ws and uws runs of one
+ * repetition are next to each other in time: they alternate), summarized;
+ * null without two pairs. A change of machine state between repetitions
+ * moves both runs of a pair, so this spread shows the comparison's own
+ * noise, which the ratio of the medians mixes with the machine's.
+ */
+function pairedRatios(scenario, metric) {
+  const ratios = [];
+  scenario.runs.ws.forEach((ws, i) => {
+    const uws = scenario.runs.uws[i];
+    if (!ws.ok || !uws || !uws.ok || !ws.metrics[metric.key]) return;
+    ratios.push(uws.metrics[metric.key] / ws.metrics[metric.key]);
+  });
+  const summary = summarize(ratios);
+  return summary && summary.count > 1 ? summary : null;
+}
+
+function ratioCell(ratio, pairs) {
+  if (!pairs) return formatRatio(ratio);
+  return `${formatRatio(ratio)} (pairs ${formatRatio(pairs.median)}, ${formatRatio(pairs.min)}–${formatRatio(pairs.max)})`;
+}
+
+function resultCell(target, ratio, pairs) {
+  const result = verdict(target, ratio);
+  const shown = result === 'FAIL' ? '**FAIL**' : result;
+  if (!pairs || !target) return shown;
+  const paired = verdict(target, pairs.median);
+  return paired === result ? shown : `${shown} (pairs: ${paired})`;
+}
+
 function runsCell(runs) {
   const ok = runs.filter((r) => r.ok).length;
   return ok === runs.length ? `${ok}` : `${ok}/${runs.length} ok`;
@@ -78,7 +109,9 @@ function renderMarkdown(results) {
   out.push(`- Load average before / after: ${meta.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} / ${meta.loadavgAfter.map((v) => v.toFixed(2)).join(' ')}`);
   out.push(`- Total time: ${meta.elapsedSeconds.toFixed(0)} s`, '');
   out.push('Cells: **median** (min–max over the repetitions). Ratio: uws median / ws median — ' +
-    'above 1 means uws has more of it (good for throughput, bad for CPU and memory). ' +
+    'above 1 means uws has more of it (good for throughput, bad for CPU and memory); the Result is judged on it. ' +
+    '"pairs": the same ratio per repetition (its ws and uws runs are next to each other in time), ' +
+    'median and min–max: a change of machine state between repetitions moves both runs of a pair. ' +
     'See benchmarks/README.md for the method.', '');
 
   const busiest = Math.max(0, ...results.scenarios.flatMap((s) => [...s.runs.ws, ...s.runs.uws])
@@ -98,10 +131,10 @@ function renderMarkdown(results) {
       const target = targetFor(scenario.id, metric.key);
       const arrow = metric.better === 'higher' ? '↑' : '↓';
       const targetText = target ? `${target.text}${target.wsReference ? `; ${target.wsReference}` : ''}` : '';
-      const result = verdict(target, ratio);
+      const pairs = meta.uws.available ? pairedRatios(scenario, metric) : null;
       out.push(`| ${index === 0 ? scenario.title : ''} | ${metric.label} ${arrow} | ${cell(ws, metric.digits)} | ` +
-        `${meta.uws.available ? cell(uws, metric.digits) : 'n/a'} | ${formatRatio(ratio)} | ${targetText} | ` +
-        `${result === 'FAIL' ? '**FAIL**' : result} |`);
+        `${meta.uws.available ? cell(uws, metric.digits) : 'n/a'} | ${ratioCell(ratio, pairs)} | ${targetText} | ` +
+        `${resultCell(target, ratio, pairs)} |`);
     });
   }
   out.push('', '↑ higher is better, ↓ lower is better.', '');
