@@ -95,6 +95,12 @@ void Connection::trimSide() {
   if (side_ && side_->unused()) side_.reset();
 }
 
+void Connection::dropCarry() {
+  carryLength_ = 0;
+  side_->carry.reset();
+  trimSide();
+}
+
 Timer* Connection::timer() const { return side_ ? side_->timer : nullptr; }
 
 RequestState* Connection::request() const { return side_ ? side_->request.get() : nullptr; }
@@ -217,7 +223,7 @@ void Connection::feed(const uint8_t* data, size_t length) {
   std::vector<uint8_t> bytes(carryLength_ + length);
   if (carryLength_) std::memcpy(bytes.data(), side_->carry.get(), carryLength_);
   std::memcpy(bytes.data() + carryLength_, data, length);
-  carryLength_ = 0;
+  if (carryLength_) dropCarry();
   // A fed connection's frames go to its stream at once, never to the cork
   // buffer, so another connection's cork (this call may come from inside
   // its dispatch) is left alone.
@@ -334,7 +340,7 @@ void Connection::readAvailable() {
     onReadEof();
     return;
   }
-  carryLength_ = 0;
+  if (carried) dropCarry();
   process(buffer, carried + static_cast<size_t>(received));
 }
 
@@ -595,7 +601,12 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
   message.frameSizes = assembler().frameSizes();
   message.owned = assembler().release();
   context().events().onMessage(*this, message);
-  if (MessageAssembler* assembler = assemblerIfMade()) assembler->reset();
+  // The assembler holds nothing between messages: a connection that goes
+  // idle after a message in pieces keeps neither it nor the side state.
+  if (side_) {
+    side_->assembler.reset();
+    trimSide();
+  }
   return phase_ != Phase::kClosed;
 }
 

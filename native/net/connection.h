@@ -192,7 +192,7 @@ class Connection final {
   void handleProtocolError(const core::ProtocolError& error);
 
   void* scope_;
-  double id_;
+  double id_ = -1;  // set once registered (the constructor)
   int fd_;
   uint8_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now (both fit in 8 bits)
   Phase phase_ = Phase::kRequest;
@@ -233,6 +233,10 @@ class Connection final {
   SideState& side();
   // Frees the side state once nothing in it is in use.
   void trimSide();
+  // The carried bytes were moved in front of new input: the buffer goes
+  // (made again when a read ends inside a frame header), so an idle
+  // connection keeps none.
+  void dropCarry();
   Timer* timer() const;
   RequestState* request() const;
   core::FrameParserState parser_{};
