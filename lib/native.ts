@@ -100,8 +100,9 @@ export interface BoundAddress {
  * maps connections to its WebSockets by slot. `onUpgrade` gives the whole
  * connection id (what JS passes to the functions of `NativeAddon`); the
  * other callbacks give only its slot (`slot`: the low 24 bits of the id,
- * unique among the connections open at one time, and a small integer where
- * ids grow past V8's small-integer range).
+ * unique among the connections open at one time; the index of the JS
+ * table). Ids and slots are both below 2^31, small integers to V8
+ * (`native/net/slot_table.h`).
  */
 export interface NativeCallbacks {
   /**

@@ -11,11 +11,6 @@
 namespace uws::net {
 
 namespace {
-// Ids are doubles in JS: slot in the low 24 bits, generation above. Both fit
-// comfortably in the 53-bit integer range.
-constexpr double kSlotRange = 16777216.0;  // 2^24
-
-uint32_t generationOf(double id) { return static_cast<uint32_t>(id / kSlotRange); }
 constexpr size_t kMaskPoolSize = 4096;
 }  // namespace
 
@@ -88,42 +83,13 @@ void LoopContext::randomMaskKey(uint8_t key[4]) {
   maskPoolUsed_ += 4;
 }
 
-double LoopContext::registerConnection(Connection* connection) {
-  uint32_t index;
-  uint32_t generation = 1;
-  if (!freeSlots_.empty()) {
-    index = freeSlots_.back().index;
-    generation = (freeSlots_.back().generation + 1) & 0x1fffffu;  // 21 bits: ids stay far below 2^53
-    freeSlots_.pop_back();
-  } else {
-    index = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(nullptr);
-  }
-  slots_[index] = connection;
-  return static_cast<double>(generation) * kSlotRange + index;
-}
+double LoopContext::registerConnection(Connection* connection) { return connections_.add(connection); }
 
-uint32_t LoopContext::slotOf(double id) {
-  return static_cast<uint32_t>(id - generationOf(id) * kSlotRange);
-}
+uint32_t LoopContext::slotOf(double id) { return SlotTable<Connection>::slotOf(id); }
 
-bool LoopContext::liveSlot(double id, uint32_t* index) const {
-  if (!(id >= 0)) return false;
-  *index = slotOf(id);
-  return *index < slots_.size() && slots_[*index] && slots_[*index]->id() == id;
-}
+void LoopContext::unregisterConnection(double id) { connections_.remove(id); }
 
-void LoopContext::unregisterConnection(double id) {
-  uint32_t index;
-  if (!liveSlot(id, &index)) return;
-  slots_[index] = nullptr;
-  freeSlots_.push_back(FreeSlot{index, generationOf(id)});
-}
-
-Connection* LoopContext::findConnection(double id) const {
-  uint32_t index;
-  return liveSlot(id, &index) ? slots_[index] : nullptr;
-}
+Connection* LoopContext::findConnection(double id) const { return connections_.find(id); }
 
 void LoopContext::addListener(Listener* listener) { listeners_.push_back(listener); }
 
@@ -138,11 +104,8 @@ void LoopContext::closeAll(void (*done)(void*), void* data) {
   // Copies: closing removes entries from these lists.
   const std::vector<Listener*> listeners = listeners_;
   for (Listener* listener : listeners) listener->close();
-  std::vector<Connection*> connections;
-  for (Connection* connection : slots_) {
-    if (connection) connections.push_back(connection);
-  }
-  for (Connection* connection : connections) connection->destroy(/*notify=*/false);
+  // A copy: destroying removes entries.
+  for (Connection* connection : connections_.entries()) connection->destroy(/*notify=*/false);
   freeBuried();
   poller_->close();
   uv_check_stop(&reaper_);

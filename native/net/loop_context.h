@@ -12,6 +12,7 @@
 
 #include "net/connection_events.h"
 #include "net/cork_buffer.h"
+#include "net/slot_table.h"
 #include "net/socket_poller.h"
 
 namespace uws::net {
@@ -44,13 +45,13 @@ class LoopContext {
   // Small writes of the connections being dispatched (see cork_buffer.h).
   CorkBuffer& cork() { return cork_; }
 
-  // Connection ids: slot index plus a generation, so that an id kept by JS
-  // after its connection ended never reaches another connection.
+  // Connection ids (slot_table.h): an id kept by JS after its connection
+  // ended does not reach another connection.
   double registerConnection(Connection* connection);
   void unregisterConnection(double id);
   Connection* findConnection(double id) const;
   // The slot of an id: unique among the connections open at one time, and
-  // small (a Smi in JS, where an id above 2^31 is a heap-allocated number).
+  // small (the index of JS's table).
   static uint32_t slotOf(double id);
 
   // The shared config for these settings (kept until the loop ends; there
@@ -74,12 +75,6 @@ class LoopContext {
   bool tearingDown() const { return tearingDown_; }
 
  private:
-  // A slot not in use remembers the generation of its last id (a live
-  // one's is in its connection's id): 8 bytes per slot, not 16.
-  struct FreeSlot {
-    uint32_t index;
-    uint32_t generation;
-  };
 
   static void onCheck(uv_check_t* handle);
   static void onCheckClosed(uv_handle_t* handle);
@@ -95,12 +90,7 @@ class LoopContext {
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
   std::vector<std::unique_ptr<ConnectionConfig>> configs_;
-  // The slot of `id` if it names the connection now in it (not an id that
-  // outlived its connection, nor one never issued).
-  bool liveSlot(double id, uint32_t* index) const;
-
-  std::vector<Connection*> slots_;
-  std::vector<FreeSlot> freeSlots_;
+  SlotTable<Connection> connections_;
   std::vector<Listener*> listeners_;
   size_t openHandles_ = 0;
   bool tearingDown_ = false;
