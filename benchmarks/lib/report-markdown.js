@@ -38,8 +38,12 @@ function pairedRatios(scenario, metric) {
   const ratios = [];
   scenario.runs.ws.forEach((ws, i) => {
     const uws = scenario.runs.uws[i];
-    if (!ws.ok || !uws || !uws.ok || !ws.metrics[metric.key]) return;
-    ratios.push(uws.metrics[metric.key] / ws.metrics[metric.key]);
+    if (!ws.ok || !uws || !uws.ok) return;
+    const a = ws.metrics[metric.key];
+    const b = uws.metrics[metric.key];
+    // A metric a run could not measure is null: no pair, not a ratio of 0.
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return;
+    ratios.push(b / a);
   });
   const summary = summarize(ratios);
   return summary && summary.count > 1 ? summary : null;

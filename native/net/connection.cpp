@@ -95,6 +95,12 @@ void Connection::trimSide() {
   if (side_ && side_->unused()) side_.reset();
 }
 
+void Connection::dropAssembler() {
+  if (!side_ || !side_->assembler) return;
+  side_->assembler.reset();
+  trimSide();
+}
+
 void Connection::dropCarry() {
   carryLength_ = 0;
   side_->carry.reset();
@@ -581,6 +587,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
     message.length = length;
     message.binary = messageBinary_;
     context().events().onMessage(*this, message);
+    dropAssembler();  // made empty by an empty first fragment
     return phase_ != Phase::kClosed;
   }
   // The rest of this frame is announced: reserve it in one step (bounded,
@@ -601,12 +608,7 @@ bool Connection::handleMessageData(uint8_t* data, size_t length, bool frameEnd, 
   message.frameSizes = assembler().frameSizes();
   message.owned = assembler().release();
   context().events().onMessage(*this, message);
-  // The assembler holds nothing between messages: a connection that goes
-  // idle after a message in pieces keeps neither it nor the side state.
-  if (side_) {
-    side_->assembler.reset();
-    trimSide();
-  }
+  dropAssembler();
   return phase_ != Phase::kClosed;
 }
 
@@ -1036,6 +1038,7 @@ void Connection::destroy(bool notify) {
     side_->request.reset();
     if (side_->assembler) side_->assembler->reset();
     side_->carry.reset();
+    carryLength_ = 0;
     if (side_->queue) side_->queue->clear();
     trimSide();
   }

@@ -233,6 +233,10 @@ class Connection final {
   SideState& side();
   // Frees the side state once nothing in it is in use.
   void trimSide();
+  // A message was delivered: the assembler holds nothing between messages,
+  // so a connection that goes idle after one in pieces keeps neither it
+  // nor the side state.
+  void dropAssembler();
   // The carried bytes were moved in front of new input: the buffer goes
   // (made again when a read ends inside a frame header), so an idle
   // connection keeps none.

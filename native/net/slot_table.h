@@ -16,17 +16,21 @@ template <class Entry>
 class SlotTable {
  public:
   // Slot in the low 24 bits, generation (1..kMaxGeneration) above: every id
-  // is below 2^31, a small integer (Smi) to V8. A larger id would be a
-  // heap-allocated number: a 16-byte box for each WebSocket's
-  // `_connectionId`, and a representation change of that field for all of
-  // them (it happened after ~128 connections through one slot).
+  // is below 2^31, a small integer (Smi) to V8 as Node builds it (without
+  // pointer compression; with it, Smis end at 2^30 and generations from 64
+  // on would be boxed). A larger id is a heap-allocated number: a 16-byte
+  // box for each WebSocket's `_connectionId`, and a representation change
+  // of that field for all of them (it happened after ~128 connections
+  // through one slot).
   static constexpr double kSlotRange = 16777216.0;  // 2^24
   static constexpr uint32_t kMaxGeneration = 127;
   // A slot is reused only while more than this many are free, oldest first:
   // with 127 generations, a stale id must not meet its slot again soon.
-  // After its first reuse a slot comes back at most once per kQuarantine
-  // new ids, so a stale id can name another entry only after ~127 × 4096
-  // (520,000) more, and only if it is used at that moment.
+  // Once more than kQuarantine slots have been free, every freed slot waits
+  // behind at least kQuarantine others, so at least kQuarantine + 1 ids are
+  // issued between two uses of a slot (only its first reuse may come
+  // sooner): a stale id can name another entry only after ~516,000 more
+  // ids, and only if it is used at that moment.
   static constexpr size_t kQuarantine = 4096;
 
   static_assert((kMaxGeneration + 1) * kSlotRange - 1 <= 2147483647.0, "ids must stay below 2^31");
