@@ -17,6 +17,7 @@ const net = require('net');
 const path = require('path');
 const tls = require('tls');
 const { once } = require('events');
+const { Duplex } = require('stream');
 const { Worker } = require('worker_threads');
 
 const WsClient = require('ws');
@@ -679,6 +680,41 @@ describe('attaching to Node servers', function () {
       const [code] = await once(serverWs, 'close');
       assert.equal(code, 1006);
       assert.equal(wss.clients.size, 0);
+    });
+
+    // ws emits 'connection' for such a socket anyway, and its WebSocket
+    // never closes; uws ends the handshake (it crashed here before).
+    (isUws ? it : it.skip)('ends the handshake when the stream closes while it takes the 101', async function () {
+      const server = http.createServer();
+      const wss = createWss({ noServer: true });
+      const connections = [];
+      wss.on('connection', (ws) => connections.push(ws));
+      const handled = new Promise((resolve) => {
+        server.on('upgrade', (req, socket, head) => {
+          wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+          resolve();
+        });
+      });
+      const written = [];
+      const stream = new Duplex({
+        read() {},
+        write(chunk, encoding, callback) {
+          written.push(chunk.toString('latin1'));
+          this.emit('close'); // inside write(), before the response is even out
+          callback();
+        }
+      });
+      server.emit('connection', stream);
+      stream.push(upgradeRequest());
+      await handled;
+      await new Promise((resolve) => setImmediate(resolve));
+
+      assert.equal(written.length, 1);
+      assert.match(written[0], /^HTTP\/1\.1 101 /);
+      assert.deepEqual(connections, []);
+      assert.equal(wss.clients.size, 0);
+      // The handshake is over: close() does not wait for it.
+      await new Promise((resolve) => wss.close(resolve));
     });
   });
 

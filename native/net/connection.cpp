@@ -490,6 +490,9 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   maskOutgoing_ = settings.client;
   phase_ = Phase::kWebSocket;
   writeBytes(response, length, nullptr, 0, nullptr);
+  // A fed connection's stream may close while it takes the response (a
+  // Duplex that emits 'close' inside write()): nothing left to accept.
+  if (phase_ == Phase::kClosed) return false;
   if (side_->request->leftover.empty()) {
     side_->request.reset();
     trimSide();
