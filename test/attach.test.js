@@ -682,38 +682,80 @@ describe('attaching to Node servers', function () {
       assert.equal(wss.clients.size, 0);
     });
 
-    // ws emits 'connection' for such a socket anyway, and its WebSocket
-    // never closes; uws ends the handshake (it crashed here before).
-    (isUws ? it : it.skip)('ends the handshake when the stream closes while it takes the 101', async function () {
+    /**
+     * A WebSocket over a Duplex that emits `'close'` inside its `closeOn`-th
+     * write (the 101 is the first). Resolves with the server's events so
+     * far and, once connected, the stream (to push frames) and the socket.
+     */
+    async function closingInsideWrite(closeOn) {
       const server = http.createServer();
       const wss = createWss({ noServer: true });
-      const connections = [];
-      wss.on('connection', (ws) => connections.push(ws));
-      const handled = new Promise((resolve) => {
-        server.on('upgrade', (req, socket, head) => {
-          wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-          resolve();
-        });
-      });
-      const written = [];
+      const events = [];
+      let writes = 0;
       const stream = new Duplex({
         read() {},
         write(chunk, encoding, callback) {
-          written.push(chunk.toString('latin1'));
-          this.emit('close'); // inside write(), before the response is even out
+          if (++writes === closeOn) this.emit('close');
           callback();
         }
       });
+      const connected = new Promise((resolve) => {
+        server.on('upgrade', (req, socket, head) => {
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            events.push('connection');
+            ws.on('message', (data) => {
+              events.push(`message ${data}`);
+              ws.send('echo');
+            });
+            ws.on('ping', () => events.push('ping'));
+            ws.on('close', (code) => events.push(`close ${code}`));
+            ws.on('error', (err) => events.push(`error ${err.message}`));
+            resolve(ws);
+          });
+        });
+      });
       server.emit('connection', stream);
       stream.push(upgradeRequest());
-      await handled;
-      await new Promise((resolve) => setImmediate(resolve));
+      const ws = await connected;
+      return { wss, events, stream, ws };
+    }
 
-      assert.equal(written.length, 1);
-      assert.match(written[0], /^HTTP\/1\.1 101 /);
-      assert.deepEqual(connections, []);
+    /** A masked client frame with an all-zero key. */
+    function clientFrame(opcode, payload) {
+      return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+    }
+
+    // A stream that closes while it takes one of our writes: the code that
+    // wrote carries on with the connection, and the close comes after, as
+    // in ws (uws crashed on a ping's pong write, and on the 101).
+    it('a stream closing inside the pong write: "ping", then "close" 1006', async function () {
+      const { events, stream, ws } = await closingInsideWrite(2);
+      stream.push(clientFrame(0x9, Buffer.from('hi')));
+      await once(ws, 'close');
+      assert.deepEqual(events, ['connection', 'ping', 'close 1006']);
+    });
+
+    it('a stream closing inside the close reply: "close" with the peer\'s code', async function () {
+      const { events, stream, ws } = await closingInsideWrite(2);
+      stream.push(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
+      await once(ws, 'close');
+      assert.deepEqual(events, ['connection', 'close 1000']);
+    });
+
+    it('a stream closing inside a send from "message": the message, then "close" 1006', async function () {
+      const { events, stream, ws } = await closingInsideWrite(2);
+      stream.push(clientFrame(0x1, Buffer.from('hi')));
+      await once(ws, 'close');
+      assert.deepEqual(events, ['connection', 'message hi', 'close 1006']);
+    });
+
+    // ws emits 'connection' for such a socket too, but its WebSocket then
+    // never closes; uws closes it (1006) on the next turn.
+    (isUws ? it : it.skip)('a stream closing inside the 101 write: "connection", then "close" 1006', async function () {
+      const { wss, events, ws } = await closingInsideWrite(1);
+      await once(ws, 'close');
+      assert.deepEqual(events, ['connection', 'close 1006']);
       assert.equal(wss.clients.size, 0);
-      // The handshake is over: close() does not wait for it.
       await new Promise((resolve) => wss.close(resolve));
     });
   });

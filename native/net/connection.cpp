@@ -151,6 +151,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       parked_(false),
       flushOnUncork_(false),
       asyncDecision_(false),
+      writingToTransport_(false),
+      deferredEnd_(false),
       answerCloseInJs_(false),
       closeAtOnce_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
@@ -240,11 +242,23 @@ void Connection::feed(const uint8_t* data, size_t length) {
 
 void Connection::feedEnd() {
   if (phase_ == Phase::kClosed || readEof_) return;
+  if (writingToTransport_) {
+    // The stream ended inside our write to it (a Duplex that emits 'end'
+    // in write()): the code that wrote goes on with this connection, so
+    // the end waits for the next loop turn (ws, too, ends later).
+    deferredEnd_ = true;
+    scheduleDeferredWork();
+    return;
+  }
   onReadEof();
 }
 
 void Connection::feedClosed() {
   transportGone_ = true;
+  if (writingToTransport_) {
+    failLater();  // as feedEnd: not under the code that is writing
+    return;
+  }
   destroy(true);
 }
 
@@ -490,8 +504,9 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   maskOutgoing_ = settings.client;
   phase_ = Phase::kWebSocket;
   writeBytes(response, length, nullptr, 0, nullptr);
-  // A fed connection's stream may close while it takes the response (a
-  // Duplex that emits 'close' inside write()): nothing left to accept.
+  // Writing to a fed connection's stream runs JS: should anything there
+  // destroy the connection (its stream's end and close wait, see feedEnd),
+  // there is nothing left to accept.
   if (phase_ == Phase::kClosed) return false;
   if (side_->request->leftover.empty()) {
     side_->request.reset();
@@ -502,7 +517,7 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
     // their 'message' listeners there.
     startDeferred_ = true;
     // A failed write of the response may have scheduled the same work.
-    if (!side_->deferred) side_->deferred = Timer::start(context(), 0, onDeferredWork, this);
+    scheduleDeferredWork();
   }
   updatePoll();
   return true;
@@ -543,6 +558,10 @@ void Connection::onDeferredWork(void* data) {
     self->processFrames(leftover.data(), leftover.size());
     self->uncork();
     self->updatePoll();
+  }
+  if (self->deferredEnd_) {
+    self->deferredEnd_ = false;
+    if (self->phase_ != Phase::kClosed && !self->readEof_) self->onReadEof();
   }
 }
 
@@ -797,7 +816,9 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
   if (isFed()) {
     // Never corked: each frame is one stream write, made during the send
     // call, so JS can attach the frame's send callback to that write.
+    writingToTransport_ = true;
     context().events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
+    writingToTransport_ = false;
     return 0;
   }
 
@@ -970,6 +991,10 @@ void Connection::failLater() {
   if (deferredFailure_ || phase_ == Phase::kClosed) return;
   deferredFailure_ = true;
   shutdownPending_ = true;  // nothing more may be written
+  scheduleDeferredWork();
+}
+
+void Connection::scheduleDeferredWork() {
   SideState& side = this->side();
   if (!side.deferred) side.deferred = Timer::start(context(), 0, onDeferredWork, this);
 }

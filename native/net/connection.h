@@ -173,6 +173,7 @@ class Connection final {
   bool drainQueue();  // writes what the socket takes; false on a socket error
   void flushQueue();
   void failLater();
+  void scheduleDeferredWork();  // onDeferredWork on the next loop turn
   // The closing frame (once; `code` -1: no payload), then the close timeout.
   void sendClose(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
   void armCloseTimer();
@@ -219,6 +220,8 @@ class Connection final {
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
+  bool writingToTransport_ : 1;  // inside onTransportWrite: the stream's end and close wait
+  bool deferredEnd_ : 1;         // the stream ended during our write to it (onDeferredWork)
   bool answerCloseInJs_ : 1;  // see ConnectionSettings::answerCloseInJs
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   uint8_t carryLength_ = 0;
