@@ -684,8 +684,9 @@ describe('attaching to Node servers', function () {
 
     /**
      * A WebSocket over a Duplex that emits `'close'` inside its `closeOn`-th
-     * write (the 101 is the first). Resolves with the server's events so
-     * far and, once connected, the stream (to push frames) and the socket.
+     * write (the 101 is the first), or inside `end()` (`closeOn`
+     * 'final'). Resolves, once connected, with the server's events so far,
+     * the stream (to push frames) and the socket.
      */
     async function closingInsideWrite(closeOn) {
       const server = http.createServer();
@@ -696,6 +697,10 @@ describe('attaching to Node servers', function () {
         read() {},
         write(chunk, encoding, callback) {
           if (++writes === closeOn) this.emit('close');
+          callback();
+        },
+        final(callback) {
+          if (closeOn === 'final') this.emit('close');
           callback();
         }
       });
@@ -740,6 +745,13 @@ describe('attaching to Node servers', function () {
       stream.push(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
       await once(ws, 'close');
       assert.deepEqual(events, ['connection', 'close 1000']);
+    });
+
+    it('a stream closing inside end() after the close reply: "close" with the peer\'s code', async function () {
+      const { events, stream, ws } = await closingInsideWrite('final');
+      stream.push(clientFrame(0x8, Buffer.from([0x0f, 0xa0])));
+      await once(ws, 'close');
+      assert.deepEqual(events, ['connection', 'close 4000']);
     });
 
     it('a stream closing inside a send from "message": the message, then "close" 1006', async function () {

@@ -151,7 +151,7 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       parked_(false),
       flushOnUncork_(false),
       asyncDecision_(false),
-      writingToTransport_(false),
+      inTransportCall_(false),
       deferredEnd_(false),
       answerCloseInJs_(false),
       closeAtOnce_(false) {
@@ -242,10 +242,11 @@ void Connection::feed(const uint8_t* data, size_t length) {
 
 void Connection::feedEnd() {
   if (phase_ == Phase::kClosed || readEof_) return;
-  if (writingToTransport_) {
-    // The stream ended inside our write to it (a Duplex that emits 'end'
-    // in write()): the code that wrote goes on with this connection, so
-    // the end waits for the next loop turn (ws, too, ends later).
+  if (inTransportCall_) {
+    // The stream ended inside our write or end() call to it (a Duplex that
+    // emits 'end' in write()): the code that called goes on with this
+    // connection, so the end waits for the next loop turn (ws, too, ends
+    // later).
     deferredEnd_ = true;
     scheduleDeferredWork();
     return;
@@ -255,7 +256,7 @@ void Connection::feedEnd() {
 
 void Connection::feedClosed() {
   transportGone_ = true;
-  if (writingToTransport_) {
+  if (inTransportCall_) {
     failLater();  // as feedEnd: not under the code that is writing
     return;
   }
@@ -816,9 +817,10 @@ double Connection::writeBytes(const uint8_t* header, size_t headerLength, const 
   if (isFed()) {
     // Never corked: each frame is one stream write, made during the send
     // call, so JS can attach the frame's send callback to that write.
-    writingToTransport_ = true;
+    const bool nested = inTransportCall_;  // the stream's JS may send again
+    inTransportCall_ = true;
     context().events().onTransportWrite(*this, header, headerLength, payload, payloadLength, maskKey);
-    writingToTransport_ = false;
+    inTransportCall_ = nested;
     return 0;
   }
 
@@ -1019,7 +1021,10 @@ void Connection::maybeShutdown() {
     }
   }
   if (isFed()) {
+    const bool nested = inTransportCall_;
+    inTransportCall_ = true;
     context().events().onTransportEnd(*this);
+    inTransportCall_ = nested;
   } else if (!closeAtOnce_) {  // close() sends the FIN (handleClose)
     ::shutdown(fd_, SHUT_WR);
   }

@@ -220,8 +220,8 @@ class Connection final {
   bool parked_ : 1;         // corked bytes wait in the CorkBuffer for the wakeup's end
   bool flushOnUncork_ : 1;  // see flushWhenDispatchEnds()
   bool asyncDecision_ : 1;  // JS decides on the upgrade after onUpgrade returned
-  bool writingToTransport_ : 1;  // inside onTransportWrite: the stream's end and close wait
-  bool deferredEnd_ : 1;         // the stream ended during our write to it (onDeferredWork)
+  bool inTransportCall_ : 1;  // inside onTransportWrite/End: the stream's end and close wait
+  bool deferredEnd_ : 1;      // the stream ended during such a call (onDeferredWork)
   bool answerCloseInJs_ : 1;  // see ConnectionSettings::answerCloseInJs
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   uint8_t carryLength_ = 0;
