@@ -683,46 +683,74 @@ describe('attaching to Node servers', function () {
     });
 
     /**
-     * A WebSocket over a Duplex that emits `'close'` inside its `closeOn`-th
-     * write (the 101 is the first), or inside `end()` (`closeOn`
-     * 'final'). Resolves, once connected, with the server's events so far,
-     * the stream (to push frames) and the socket.
+     * A server WebSocket over a Duplex (a fed connection) whose `write()`
+     * and `final()` run `hooks.write(chunk, n, serverWs)` (n: 1 for the
+     * 101) and `hooks.final()` with the stream as `this`. Resolves, once
+     * connected, with the server's events so far, `eventCount(n)` (resolves
+     * once there are n), the stream (to push the peer's frames) and the
+     * socket. The stream is destroyed when the test ends.
      */
-    async function closingInsideWrite(closeOn) {
+    async function fedServerSocket(hooks) {
       const server = http.createServer();
-      const wss = createWss({ noServer: true });
+      const wss = createWss({ noServer: true, closeTimeout: 200 });
       const events = [];
+      const waiting = [];
+      const record = (event) => {
+        events.push(event);
+        for (const waiter of waiting.splice(0)) {
+          if (events.length >= waiter.count) waiter.resolve();
+          else waiting.push(waiter);
+        }
+      };
+      const eventCount = (count) =>
+        events.length >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }));
       let writes = 0;
+      let serverWs = null;
       const stream = new Duplex({
         read() {},
         write(chunk, encoding, callback) {
-          if (++writes === closeOn) this.emit('close');
+          if (hooks.write) hooks.write.call(this, chunk, ++writes, serverWs);
           callback();
         },
         final(callback) {
-          if (closeOn === 'final') this.emit('close');
+          if (hooks.final) hooks.final.call(this);
           callback();
         }
       });
       const connected = new Promise((resolve) => {
         server.on('upgrade', (req, socket, head) => {
           wss.handleUpgrade(req, socket, head, (ws) => {
-            events.push('connection');
+            serverWs = ws;
+            record('connection');
             ws.on('message', (data) => {
-              events.push(`message ${data}`);
-              ws.send('echo');
+              record(`message ${data}`);
+              if (hooks.echo) ws.send('echo');
             });
-            ws.on('ping', () => events.push('ping'));
-            ws.on('close', (code) => events.push(`close ${code}`));
-            ws.on('error', (err) => events.push(`error ${err.message}`));
+            ws.on('ping', () => record('ping'));
+            ws.on('close', (code) => record(`close ${code}`));
+            ws.on('error', (err) => record(`error ${err.message}`));
             resolve(ws);
           });
         });
       });
+      track({ destroy: () => stream.destroy() });
       server.emit('connection', stream);
       stream.push(upgradeRequest());
       const ws = await connected;
-      return { wss, events, stream, ws };
+      return { wss, events, eventCount, stream, ws };
+    }
+
+    /** `fedServerSocket` whose stream emits 'close' inside its `closeOn`-th write, or inside `end()` ('final'). */
+    function closingInsideWrite(closeOn) {
+      return fedServerSocket({
+        echo: true,
+        write(chunk, n) {
+          if (n === closeOn) this.emit('close');
+        },
+        final() {
+          if (closeOn === 'final') this.emit('close');
+        }
+      });
     }
 
     /** A masked client frame with an all-zero key. */
@@ -759,6 +787,64 @@ describe('attaching to Node servers', function () {
       stream.push(clientFrame(0x1, Buffer.from('hi')));
       await once(ws, 'close');
       assert.deepEqual(events, ['connection', 'message hi', 'close 1006']);
+    });
+
+    // A stream that answers inside our write to it (an in-memory peer):
+    // what it delivers is parsed after the code that wrote, as in ws.
+    it('frames the stream delivers inside the 101 write come after "connection"', async function () {
+      const { events, eventCount } = await fedServerSocket({
+        write(chunk, n) {
+          if (n === 1) this.push(clientFrame(0x1, Buffer.from('early')));
+        }
+      });
+      await eventCount(2);
+      assert.deepEqual(events, ['connection', 'message early']);
+    });
+
+    it('a bad frame delivered inside the 101 write is an "error" after "connection"', async function () {
+      const { events, eventCount } = await fedServerSocket({
+        write(chunk, n) {
+          if (n === 1) this.push(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+        }
+      });
+      await eventCount(3);
+      assert.deepEqual(events, ['connection', 'error Invalid WebSocket frame: invalid opcode 3', 'close 1006']);
+    });
+
+    it('frames delivered inside the pong write are parsed after the rest of the chunk', async function () {
+      const { events, eventCount, stream } = await fedServerSocket({
+        write(chunk) {
+          if (chunk[0] === 0x8a) this.push(clientFrame(0x1, Buffer.from('third')));
+        }
+      });
+      const fragment = (opcode, text, fin) => {
+        const frame = clientFrame(opcode, Buffer.from(text));
+        if (!fin) frame[0] &= 0x7f;
+        return frame;
+      };
+      stream.push(Buffer.concat([
+        fragment(0x1, 'fir', false),
+        fragment(0x0, 'st', true),
+        fragment(0x1, 'sec', false),
+        clientFrame(0x9, Buffer.alloc(0)),
+        fragment(0x0, 'ond', true)
+      ]));
+      await eventCount(5);
+      assert.deepEqual(events, ['connection', 'message first', 'ping', 'message second', 'message third']);
+    });
+
+    it('terminate() inside the stream write of the automatic pong: no exception, "close" 1006', async function () {
+      const { events, stream, ws } = await fedServerSocket({
+        write(chunk, n, serverWs) {
+          if (chunk[0] === 0x8a) serverWs.terminate();
+        }
+      });
+      const closed = once(ws, 'close');
+      stream.push(clientFrame(0x9, Buffer.alloc(0)));
+      await closed;
+      // ws emits 'ping' before 'close' here; uws may leave it out (the
+      // connection is gone when the ping would be reported).
+      assert.deepEqual(events.filter((event) => event !== 'ping'), ['connection', 'close 1006']);
     });
 
     // ws emits 'connection' for such a socket too, but its WebSocket then

@@ -82,8 +82,14 @@ struct Connection::SideState {
   std::unique_ptr<uint8_t[]> carry;       // an incomplete frame header or control frame
   std::unique_ptr<MessageAssembler> assembler;
   std::unique_ptr<WriteQueue> queue;
+  // Bytes a fed connection's stream delivered while we were calling it (an
+  // in-memory peer that answers at once), or behind such bytes: parsed on
+  // the next loop turn, not inside the code that called the stream.
+  std::vector<uint8_t> input;
 
-  bool unused() const { return !timer && !deferred && !request && !carry && !assembler && !queue; }
+  bool unused() const {
+    return !timer && !deferred && !request && !carry && !assembler && !queue && input.empty();
+  }
 };
 
 Connection::SideState& Connection::side() {
@@ -225,6 +231,21 @@ void Connection::feed(const uint8_t* data, size_t length) {
     return;
   }
   if (phase_ != Phase::kWebSocket) return;
+  if (inTransportCall_ || inputWaiting()) {
+    // Parsing now would run inside our own write to the stream: in the
+    // middle of the frames being handled, or before 'connection' when the
+    // write is the 101 (ws parses such bytes later too).
+    std::vector<uint8_t>& input = side().input;
+    input.insert(input.end(), data, data + length);
+    scheduleDeferredWork();
+    return;
+  }
+  parseFed(data, length);
+}
+
+bool Connection::inputWaiting() const { return side_ && !side_->input.empty(); }
+
+void Connection::parseFed(const uint8_t* data, size_t length) {
   // Not the shared receive buffer: a JS stream may deliver data while
   // another connection's bytes are being parsed there (in-memory duplexes
   // write synchronously).
@@ -242,11 +263,11 @@ void Connection::feed(const uint8_t* data, size_t length) {
 
 void Connection::feedEnd() {
   if (phase_ == Phase::kClosed || readEof_) return;
-  if (inTransportCall_) {
+  if (inTransportCall_ || inputWaiting()) {
     // The stream ended inside our write or end() call to it (a Duplex that
     // emits 'end' in write()): the code that called goes on with this
     // connection, so the end waits for the next loop turn (ws, too, ends
-    // later).
+    // later), behind any bytes that wait.
     deferredEnd_ = true;
     scheduleDeferredWork();
     return;
@@ -560,6 +581,12 @@ void Connection::onDeferredWork(void* data) {
     self->uncork();
     self->updatePoll();
   }
+  if (self->inputWaiting() && self->phase_ == Phase::kWebSocket) {
+    std::vector<uint8_t> input;
+    input.swap(self->side_->input);
+    self->trimSide();
+    self->parseFed(input.data(), input.size());
+  }
   if (self->deferredEnd_) {
     self->deferredEnd_ = false;
     if (self->phase_ != Phase::kClosed && !self->readEof_) self->onReadEof();
@@ -647,6 +674,9 @@ bool Connection::handlePing(uint8_t* data, size_t length) {
     } else {
       ++pendingAutoPongs_;
       sendFrame(core::kPong, true, data, length, maskOutgoing_);
+      // Writing a fed connection's pong runs its stream's JS, which may
+      // have ended the connection (terminate() in write()).
+      if (phase_ == Phase::kClosed) return false;
     }
   }
   context().events().onPing(*this, data, length);

@@ -174,6 +174,8 @@ class Connection final {
   void flushQueue();
   void failLater();
   void scheduleDeferredWork();  // onDeferredWork on the next loop turn
+  bool inputWaiting() const;    // fed bytes wait for the next turn (SideState::input)
+  void parseFed(const uint8_t* data, size_t length);  // frames a fed connection's stream delivered
   // The closing frame (once; `code` -1: no payload), then the close timeout.
   void sendClose(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
   void armCloseTimer();
