@@ -753,48 +753,30 @@ describe('attaching to Node servers', function () {
       });
     }
 
-    /** A masked client frame with an all-zero key. */
-    function clientFrame(opcode, payload) {
-      return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
-    }
-
     // A stream that closes while it takes one of our writes: the code that
     // wrote carries on with the connection, and the close comes after, as
     // in ws (uws crashed on a ping's pong write, and on the 101).
-    it('a stream closing inside the pong write: "ping", then "close" 1006', async function () {
-      const { events, stream, ws } = await closingInsideWrite(2);
-      stream.push(clientFrame(0x9, Buffer.from('hi')));
-      await once(ws, 'close');
-      assert.deepEqual(events, ['connection', 'ping', 'close 1006']);
-    });
-
-    it('a stream closing inside the close reply: "close" with the peer\'s code', async function () {
-      const { events, stream, ws } = await closingInsideWrite(2);
-      stream.push(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
-      await once(ws, 'close');
-      assert.deepEqual(events, ['connection', 'close 1000']);
-    });
-
-    it('a stream closing inside end() after the close reply: "close" with the peer\'s code', async function () {
-      const { events, stream, ws } = await closingInsideWrite('final');
-      stream.push(clientFrame(0x8, Buffer.from([0x0f, 0xa0])));
-      await once(ws, 'close');
-      assert.deepEqual(events, ['connection', 'close 4000']);
-    });
-
-    it('a stream closing inside a send from "message": the message, then "close" 1006', async function () {
-      const { events, stream, ws } = await closingInsideWrite(2);
-      stream.push(clientFrame(0x1, Buffer.from('hi')));
-      await once(ws, 'close');
-      assert.deepEqual(events, ['connection', 'message hi', 'close 1006']);
-    });
+    const closingCases = [
+      ['inside the pong write: "ping", then "close" 1006', 2, { opcode: 9, payload: 'hi' }, ['ping', 'close 1006']],
+      ['inside the close reply: "close" with the peer\'s code', 2, { opcode: 8, payload: Buffer.from([0x03, 0xe8]) }, ['close 1000']],
+      ['inside end() after the close reply: "close" with the peer\'s code', 'final', { opcode: 8, payload: Buffer.from([0x0f, 0xa0]) }, ['close 4000']],
+      ['inside a send from "message": the message, then "close" 1006', 2, { opcode: 1, payload: 'hi' }, ['message hi', 'close 1006']]
+    ];
+    for (const [title, closeOn, peerFrame, expected] of closingCases) {
+      it(`a stream closing ${title}`, async function () {
+        const { events, stream, ws } = await closingInsideWrite(closeOn);
+        stream.push(frame(peerFrame));
+        await once(ws, 'close');
+        assert.deepEqual(events, ['connection', ...expected]);
+      });
+    }
 
     // A stream that answers inside our write to it (an in-memory peer):
     // what it delivers is parsed after the code that wrote, as in ws.
     it('frames the stream delivers inside the 101 write come after "connection"', async function () {
       const { events, eventCount } = await fedServerSocket({
         write(chunk, n) {
-          if (n === 1) this.push(clientFrame(0x1, Buffer.from('early')));
+          if (n === 1) this.push(frame({ payload: 'early' }));
         }
       });
       await eventCount(2);
@@ -804,7 +786,7 @@ describe('attaching to Node servers', function () {
     it('a bad frame delivered inside the 101 write is an "error" after "connection"', async function () {
       const { events, eventCount } = await fedServerSocket({
         write(chunk, n) {
-          if (n === 1) this.push(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+          if (n === 1) this.push(frame({ opcode: 3 }));
         }
       });
       await eventCount(3);
@@ -814,20 +796,15 @@ describe('attaching to Node servers', function () {
     it('frames delivered inside the pong write are parsed after the rest of the chunk', async function () {
       const { events, eventCount, stream } = await fedServerSocket({
         write(chunk) {
-          if (chunk[0] === 0x8a) this.push(clientFrame(0x1, Buffer.from('third')));
+          if (chunk[0] === 0x8a) this.push(frame({ payload: 'third' }));
         }
       });
-      const fragment = (opcode, text, fin) => {
-        const frame = clientFrame(opcode, Buffer.from(text));
-        if (!fin) frame[0] &= 0x7f;
-        return frame;
-      };
       stream.push(Buffer.concat([
-        fragment(0x1, 'fir', false),
-        fragment(0x0, 'st', true),
-        fragment(0x1, 'sec', false),
-        clientFrame(0x9, Buffer.alloc(0)),
-        fragment(0x0, 'ond', true)
+        frame({ payload: 'fir', fin: false }),
+        frame({ opcode: 0, payload: 'st' }),
+        frame({ payload: 'sec', fin: false }),
+        frame({ opcode: 9 }),
+        frame({ opcode: 0, payload: 'ond' })
       ]));
       await eventCount(5);
       assert.deepEqual(events, ['connection', 'message first', 'ping', 'message second', 'message third']);
@@ -840,7 +817,7 @@ describe('attaching to Node servers', function () {
         }
       });
       const closed = once(ws, 'close');
-      stream.push(clientFrame(0x9, Buffer.alloc(0)));
+      stream.push(frame({ opcode: 9 }));
       await closed;
       // ws emits 'ping' before 'close' here; uws may leave it out (the
       // connection is gone when the ping would be reported).

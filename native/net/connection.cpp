@@ -82,9 +82,11 @@ struct Connection::SideState {
   std::unique_ptr<uint8_t[]> carry;       // an incomplete frame header or control frame
   std::unique_ptr<MessageAssembler> assembler;
   std::unique_ptr<WriteQueue> queue;
-  // Bytes a fed connection's stream delivered while we were calling it (an
-  // in-memory peer that answers at once), or behind such bytes: parsed on
-  // the next loop turn, not inside the code that called the stream.
+  // Bytes parsed on the next loop turn (onDeferredWork), reading stopped
+  // until then: frames that came behind the upgrade request (JS emits
+  // 'connection' first), and what a fed connection's stream delivered while
+  // we were calling it (an in-memory peer that answers at once) or behind
+  // such bytes.
   std::vector<uint8_t> input;
 
   bool unused() const {
@@ -147,7 +149,6 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       flushEvents_(false),
       messageBinary_(false),
       deferredFailure_(false),
-      startDeferred_(false),
       maskOutgoing_(false),
       idleKeepAlive_(false),
       fed_(false),
@@ -225,7 +226,7 @@ Connection* Connection::createFed(LoopContext& context, void* scope, const uint8
 }
 
 void Connection::feed(const uint8_t* data, size_t length) {
-  if (phase_ == Phase::kAwaitingDecision || startDeferred_) {
+  if (phase_ == Phase::kAwaitingDecision) {
     std::vector<uint8_t>& leftover = request()->leftover;
     leftover.insert(leftover.end(), data, data + length);
     return;
@@ -317,7 +318,8 @@ void Connection::updatePoll() {
   if (phase_ == Phase::kClosed || isFed()) return;
   uint32_t events = 0;
   const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
-  if (readingPhase && !readEof_ && !paused_ && !startDeferred_) events |= EPOLLIN;
+  // Not while earlier bytes wait for the next turn (SideState::input).
+  if (readingPhase && !readEof_ && !paused_ && !inputWaiting()) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
   pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, id_, pollEvents_, events));
 }
@@ -530,17 +532,17 @@ bool Connection::acceptUpgrade(const uint8_t* response, size_t length,
   // destroy the connection (its stream's end and close wait, see feedEnd),
   // there is nothing left to accept.
   if (phase_ == Phase::kClosed) return false;
-  if (side_->request->leftover.empty()) {
-    side_->request.reset();
-    trimSide();
-  } else {
+  if (!side_->request->leftover.empty()) {
     // Frames that came right behind the request are parsed on the next loop
     // turn: JS emits 'connection' after accept() returns, and ws users attach
-    // their 'message' listeners there.
-    startDeferred_ = true;
-    // A failed write of the response may have scheduled the same work.
+    // their 'message' listeners there. (Bytes a fed stream delivered during
+    // the write above wait behind them.)
+    std::vector<uint8_t>& input = side_->input;
+    input.insert(input.begin(), side_->request->leftover.begin(), side_->request->leftover.end());
     scheduleDeferredWork();
   }
+  side_->request.reset();
+  trimSide();
   updatePoll();
   return true;
 }
@@ -571,21 +573,18 @@ void Connection::onDeferredWork(void* data) {
     self->destroy(true);
     return;
   }
-  if (self->startDeferred_) {
-    self->startDeferred_ = false;
-    std::vector<uint8_t> leftover = std::move(side.request->leftover);
-    side.request.reset();
-    self->trimSide();
-    self->context().cork().open(self);
-    self->processFrames(leftover.data(), leftover.size());
-    self->uncork();
-    self->updatePoll();
-  }
   if (self->inputWaiting() && self->phase_ == Phase::kWebSocket) {
     std::vector<uint8_t> input;
-    input.swap(self->side_->input);
+    input.swap(side.input);
     self->trimSide();
-    self->parseFed(input.data(), input.size());
+    if (self->isFed()) {
+      self->parseFed(input.data(), input.size());
+    } else {
+      self->context().cork().open(self);
+      self->processFrames(input.data(), input.size());
+      self->uncork();
+      self->updatePoll();  // reading resumes
+    }
   }
   if (self->deferredEnd_) {
     self->deferredEnd_ = false;

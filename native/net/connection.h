@@ -174,7 +174,7 @@ class Connection final {
   void flushQueue();
   void failLater();
   void scheduleDeferredWork();  // onDeferredWork on the next loop turn
-  bool inputWaiting() const;    // fed bytes wait for the next turn (SideState::input)
+  bool inputWaiting() const;    // bytes wait for the next turn (SideState::input)
   void parseFed(const uint8_t* data, size_t length);  // frames a fed connection's stream delivered
   // The closing frame (once; `code` -1: no payload), then the close timeout.
   void sendClose(int code, const uint8_t* reason, size_t reasonLength, const uint8_t* maskKey = nullptr);
@@ -212,7 +212,6 @@ class Connection final {
   bool flushEvents_ : 1;
   bool messageBinary_ : 1;
   bool deferredFailure_ : 1;
-  bool startDeferred_ : 1;
   bool maskOutgoing_ : 1;
   bool idleKeepAlive_ : 1;  // answered a plain request, waiting for another
   bool fed_ : 1;
