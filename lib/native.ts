@@ -190,6 +190,11 @@ export interface NativeAddon {
    * exiting, and ws would have written it already.
    */
   flushWrites(): void;
+  /**
+   * Whether socket system calls are made in io_uring batches (false where
+   * the kernel refuses io_uring, or with `UWS_IO_URING=0`): for tests.
+   */
+  batchesSyscalls(): boolean;
 
   /** Listens on host:port; throws a Node-style system error (code, errno, syscall, address, port). Returns a listener id. */
   listen(owner: object, options: ListenOptions): number;

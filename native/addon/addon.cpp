@@ -44,6 +44,15 @@ napi_value flushWrites(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// batchesSyscalls(): whether this environment's sockets make their system
+// calls in io_uring batches (tests; UWS_IO_URING=0 turns it off).
+napi_value batchesSyscalls(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  napi_value result;
+  napi_get_boolean(env, static_cast<AddonState*>(args.data)->context().syscalls().usesRing(), &result);
+  return result;
+}
+
 void teardown(napi_async_cleanup_hook_handle handle, void* data) {
   static_cast<AddonState*>(data)->beginTeardown(handle);
 }
@@ -59,6 +68,7 @@ napi_value moduleInit(napi_env env, napi_value exports) {
   const ExportedFunction functions[] = {
       {"init", init},
       {"flushWrites", flushWrites},
+      {"batchesSyscalls", batchesSyscalls},
   };
   exportFunctions(env, exports, functions, AddonState::from(env));
   defineListenerApi(env, exports);

@@ -30,6 +30,7 @@ namespace {
 // The longest incomplete frame the parser leaves unconsumed: a full header
 // plus a control frame's payload.
 constexpr size_t kMaxCarry = core::kMaxFrameHeaderSize + 125;
+static_assert(kMaxCarry <= Connection::kCarryRoom, "carried bytes must fit in front of new input");
 
 constexpr uint64_t kKeepAliveTimeoutMs = 5000;
 // Largest single reservation made from a frame's announced length.
@@ -161,7 +162,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       inTransportCall_(false),
       deferredEnd_(false),
       answerCloseInJs_(false),
-      closeAtOnce_(false) {
+      closeAtOnce_(false),
+      peerQuiet_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -314,17 +316,21 @@ bool Connection::readPeer(PeerInfo* info) const {
 
 // ---------------------------------------------------------------- polling
 
+bool Connection::wantsInput() const {
+  const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
+  // Not while earlier bytes wait for the next turn (SideState::input).
+  return readingPhase && !readEof_ && !paused_ && !inputWaiting();
+}
+
 void Connection::updatePoll() {
   if (phase_ == Phase::kClosed || isFed()) return;
   uint32_t events = 0;
-  const bool readingPhase = phase_ == Phase::kRequest || phase_ == Phase::kWebSocket;
-  // Not while earlier bytes wait for the next turn (SideState::input).
-  if (readingPhase && !readEof_ && !paused_ && !inputWaiting()) events |= EPOLLIN;
+  if (wantsInput()) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
   pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, id_, pollEvents_, events));
 }
 
-void Connection::onPollEvents(uint32_t epollEvents) {
+void Connection::onPollEvents(uint32_t epollEvents, const ReadAheadInput* input) {
   if (phase_ == Phase::kClosed) return;
   Batch batch(context(), scope_);
   if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) {
@@ -339,22 +345,34 @@ void Connection::onPollEvents(uint32_t epollEvents) {
   if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();
   if (((epollEvents & EPOLLIN) || failed) && phase_ != Phase::kClosed) {
     context().cork().open(this);
-    readAvailable();
+    if (!input) {
+      readAvailable();
+    } else if (phase_ == Phase::kRequest || phase_ == Phase::kWebSocket) {
+      takeInput(input->at, input->result);
+      // A full slice: more may wait (a whole receive buffer's worth would
+      // have come), unless reading stopped meanwhile (an upgrade decision,
+      // a pause, bytes held for the next turn).
+      const bool full = input->result == static_cast<ssize_t>(input->capacity);
+      if (full && wantsInput()) readAvailable();
+    }
     uncork();
   }
+}
+
+bool Connection::inLargeFrame() const {
+  MessageAssembler* assembler = assemblerIfMade();
+  return phase_ == Phase::kWebSocket && carryLength_ == 0 && !errored_ && !closeReceived_ &&
+         assembler && assembler->size() > 0 &&
+         (parser_.flags & core::FrameParserState::kFlagInFrame) != 0 &&
+         parser_.remaining >= kDirectReadMin;
 }
 
 bool Connection::readIntoMessage() {
   // The rest of a large frame goes from the socket straight into the
   // message being assembled, skipping the receive buffer and a copy.
-  MessageAssembler* assembler = assemblerIfMade();
-  const bool inLargeFrame = phase_ == Phase::kWebSocket && carryLength_ == 0 && !errored_ &&
-                            !closeReceived_ && assembler && assembler->size() > 0 &&
-                            (parser_.flags & core::FrameParserState::kFlagInFrame) != 0 &&
-                            parser_.remaining >= kDirectReadMin;
-  if (!inLargeFrame) return false;
+  if (!inLargeFrame()) return false;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(parser_.remaining, kDirectReadMax));
-  uint8_t* into = assembler->tail(want);
+  uint8_t* into = assemblerIfMade()->tail(want);
   if (!into) return false;
   const ssize_t received = ::recv(fd_, into, want, 0);
   if (received < 0) {
@@ -371,21 +389,34 @@ bool Connection::readIntoMessage() {
 
 void Connection::readAvailable() {
   if (readIntoMessage()) return;
-  uint8_t* buffer = context().receiveBuffer();
-  const size_t carried = carryLength_;
-  if (carried) std::memcpy(buffer, side_->carry.get(), carried);
-  const ssize_t received =
-      ::recv(fd_, buffer + carried, LoopContext::kReceiveBufferSize - carried, 0);
+  uint8_t* at = context().receiveBuffer() + kCarryRoom;
+  const ssize_t received = ::recv(fd_, at, LoopContext::kReceiveBufferSize - kCarryRoom, 0);
+  takeInput(at, received < 0 ? -errno : received);
+}
+
+bool Connection::canReadAhead(uint32_t epollEvents) const {
+  if (fd_ < 0 || (phase_ != Phase::kRequest && phase_ != Phase::kWebSocket)) return false;
+  if ((epollEvents & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0) return false;
+  // What onPollEvents does without reading, or reads otherwise.
+  if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) return false;
+  return !inLargeFrame();
+}
+
+void Connection::takeInput(uint8_t* at, ssize_t received) {
   if (received < 0) {
-    if (!wouldBlock(errno)) destroy(true);
+    if (!wouldBlock(static_cast<int>(-received))) destroy(true);
     return;
   }
   if (received == 0) {
     onReadEof();
     return;
   }
-  if (carried) dropCarry();
-  process(buffer, carried + static_cast<size_t>(received));
+  const size_t carried = carryLength_;
+  if (carried) {
+    std::memcpy(at - carried, side_->carry.get(), carried);
+    dropCarry();
+  }
+  process(at - carried, carried + static_cast<size_t>(received));
 }
 
 void Connection::process(uint8_t* data, size_t length) {
@@ -729,6 +760,7 @@ void Connection::finishClose() {
 }
 
 bool Connection::peerStillSending() const {
+  if (peerQuiet_) return false;  // asked together with the last send (flushCorkAndPeek)
   uint8_t byte;
   return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
@@ -931,29 +963,68 @@ void Connection::sendHeld(const uint8_t* data, size_t length) {
 }
 
 void Connection::sendCorked(const uint8_t* data, size_t length) {
-  if (phase_ == Phase::kClosed) return;
+  int flags = 0;
+  if (!prepareSend(data, length, &flags)) return;
+  const ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL | flags);
+  completeSend(data, length, written < 0 ? -errno : written);
+}
+
+bool Connection::prepareSend(const uint8_t* data, size_t length, int* flags) {
+  if (phase_ == Phase::kClosed) return false;
   if (!queueEmpty()) {
     if (!queue().append(data, length)) failLater();
-    return;
+    return false;
   }
   // When the stream ends right after these bytes (a close frame, an HTTP
   // error), MSG_MORE lets the kernel put our FIN in the same segment: the
-  // peer is woken once instead of twice. shutdown() follows in this same
-  // turn (maybeShutdown), which sends the held segment.
+  // peer is woken once instead of twice. shutdown() or close() follows in
+  // this same turn (maybeShutdown), which sends the held segment.
   const bool finFollows = shutdownPending_ && !shutdownDone_;
-  ssize_t written = ::send(fd_, data, length, MSG_NOSIGNAL | (finFollows ? MSG_MORE : 0));
-  if (written < 0) {
-    if (!wouldBlock(errno)) {
+  *flags = finFollows ? MSG_MORE : 0;
+  return true;
+}
+
+void Connection::completeSend(const uint8_t* data, size_t length, ssize_t result) {
+  if (result < 0) {
+    if (!wouldBlock(static_cast<int>(-result))) {
       failLater();
       return;
     }
-    written = 0;
+    result = 0;
   }
-  const auto sent = static_cast<size_t>(written);
+  const auto sent = static_cast<size_t>(result);
   if (sent < length) {
     if (!queue().append(data + sent, length - sent)) failLater();
     updatePoll();
   }
+}
+
+size_t Connection::queueHeldSend(SyscallBatch& batch, const uint8_t* data, size_t length) {
+  parked_ = false;
+  int flags = 0;
+  if (!prepareSend(data, length, &flags)) return kNoCall;
+  return batch.send(fd_, data, length, flags);
+}
+
+void Connection::flushCorkAndPeek() {
+  CorkBuffer& cork = context().cork();
+  const size_t length = cork.length();
+  cork.length() = 0;
+  int flags = 0;
+  if (!prepareSend(cork.data(), length, &flags)) return;
+  SyscallBatch& batch = context().syscalls();
+  const size_t send = batch.send(fd_, cork.data(), length, flags);
+  const size_t peek = batch.peek(fd_);
+  batch.run();
+  completeSend(cork.data(), length, batch.result(send));
+  peerQuiet_ = batch.result(peek) <= 0;
+  batch.clear();
+}
+
+bool Connection::closesAfterCorkFlush() const {
+  return phase_ == Phase::kWebSocket && closeAtOnce_ && closeAfterShutdown_ && shutdownPending_ &&
+         !shutdownDone_ && !readEof_ && !deferredFailure_ && !parked_ && queueEmpty() &&
+         context().cork().owner() == this && context().cork().length() > 0;
 }
 
 void Connection::flushWhenDispatchEnds() {
@@ -971,12 +1042,16 @@ void Connection::uncork() {
     cork.park();
     parked_ = true;
   } else {
-    flushCork();
+    // The closing handshake's last bytes, then finishClose() asks whether
+    // the peer still sends: both in one batch of system calls.
+    if (closesAfterCorkFlush()) flushCorkAndPeek();
+    else flushCork();
     cork.close();
   }
   flushOnUncork_ = false;
   if (queueEmpty()) pendingAutoPongs_ = 0;
   maybeShutdown();
+  peerQuiet_ = false;  // an answer for this turn only
 }
 
 bool Connection::drainQueue() {
@@ -1083,7 +1158,7 @@ void Connection::destroy(bool notify) {
   } else {
     context().poller().forget(fd_, pollEvents_);
     pollEvents_ = 0;
-    ::close(fd_);
+    context().closeSocket(fd_);
     fd_ = -1;
   }
   context().bury(this);

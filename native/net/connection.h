@@ -18,6 +18,7 @@
 #include "core/opcode.h"
 #include "net/connection_events.h"
 #include "net/socket_poller.h"
+#include "net/syscall_batch.h"
 #include "net/message_assembler.h"
 #include "net/write_queue.h"
 
@@ -54,6 +55,14 @@ struct ConnectionConfig {
   LoopContext* context = nullptr;
 };
 
+// What the poller received for a connection before dispatching its events
+// (SocketPoller): `result` bytes at `at` (or -errno), of `capacity`.
+struct ReadAheadInput {
+  uint8_t* at;
+  ssize_t result;
+  size_t capacity;
+};
+
 // Not polymorphic (the poller calls it directly): no vtable pointer in each.
 class Connection final {
  public:
@@ -75,6 +84,7 @@ class Connection final {
   void feedEnd();
   void feedClosed();
   bool isFed() const { return fed_; }
+  int socketFd() const { return fd_; }
 
   double id() const { return id_; }
   // True once JS accepted the upgrade: events may be reported.
@@ -126,11 +136,28 @@ class Connection final {
   void flushWhenDispatchEnds();
   // CorkBuffer: bytes it held for this connection leave now.
   void sendHeld(const uint8_t* data, size_t length);
+  // CorkBuffer, at the end of a poller wakeup: the send of bytes it held
+  // for this connection joins `batch`; returns the call's index, or kNoCall
+  // when the bytes went to the write queue instead (or nowhere: closed).
+  // heldSendDone() takes the call's result.
+  static constexpr size_t kNoCall = ~size_t{0};
+  size_t queueHeldSend(SyscallBatch& batch, const uint8_t* data, size_t length);
+  void heldSendDone(const uint8_t* data, size_t length, ssize_t result) {
+    completeSend(data, length, result);
+  }
   // The owner's corked bytes leave now.
   void flushCork();
 
-  // The socket is readable / writable / in error (SocketPoller).
-  void onPollEvents(uint32_t epollEvents);
+  // Room kept in front of where input is received, for the bytes carried
+  // from the previous read (an incomplete frame header or control frame).
+  static constexpr size_t kCarryRoom = 256;
+  // Whether the poller may receive for this connection before dispatching
+  // its events (`input` of onPollEvents): exactly when the dispatch would
+  // receive into the receive buffer.
+  bool canReadAhead(uint32_t epollEvents) const;
+  // The socket is readable / writable / in error (SocketPoller). `input`,
+  // when given, is what the poller received for it already.
+  void onPollEvents(uint32_t epollEvents, const ReadAheadInput* input = nullptr);
   // Frees a destroyed connection (LoopContext's check phase).
   static void free(Connection* connection);
 
@@ -147,7 +174,10 @@ class Connection final {
   static void onDeferredWork(void* data);
 
   void readAvailable();
+  bool inLargeFrame() const;  // the rest of a large frame is read straight into its message
   bool readIntoMessage();
+  // A receive's result (bytes at `at`, kCarryRoom free in front, or -errno).
+  void takeInput(uint8_t* at, ssize_t received);
   void process(uint8_t* data, size_t length);
   void processRequest(const uint8_t* data, size_t length);
   void answerPlainRequest();
@@ -156,6 +186,7 @@ class Connection final {
   // when their handlers closed the connection.
   bool deliverHeldMessages();
   void onReadEof();
+  bool wantsInput() const;  // reading is on (EPOLLIN watched, see updatePoll)
   void updatePoll();
   bool peerLeftBeforeAccept() const;
   // The close frames are exchanged (or ours followed a protocol error) and
@@ -170,6 +201,14 @@ class Connection final {
   bool appendToQueue(const uint8_t* header, size_t headerLength, const uint8_t* payload,
                      size_t payloadLength, const uint8_t* maskKey);
   void sendCorked(const uint8_t* data, size_t length);
+  // The two halves of sendCorked() around the send itself: false when the
+  // bytes were queued instead (or the connection is closed); `result` is
+  // what send() returned, or -errno.
+  bool prepareSend(const uint8_t* data, size_t length, int* flags);
+  void completeSend(const uint8_t* data, size_t length, ssize_t result);
+  // uncork() of a connection whose closing handshake ends with these bytes.
+  bool closesAfterCorkFlush() const;
+  void flushCorkAndPeek();
   bool drainQueue();  // writes what the socket takes; false on a socket error
   void flushQueue();
   void failLater();
@@ -225,6 +264,7 @@ class Connection final {
   bool deferredEnd_ : 1;      // the stream ended during such a call (onDeferredWork)
   bool answerCloseInJs_ : 1;  // see ConnectionSettings::answerCloseInJs
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
+  bool peerQuiet_ : 1;      // flushCorkAndPeek found no input waiting (for this uncork only)
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 

@@ -19,7 +19,7 @@ void CorkBuffer::close() {
 }
 
 void CorkBuffer::park() {
-  parked_.push_back({owner_, parkedEnd_, length_});
+  parked_.push_back({owner_, parkedEnd_, length_, 0});
   parkedEnd_ += length_;
   close();
 }
@@ -41,6 +41,10 @@ void CorkBuffer::sendParked() {
   for (const Parked& entry : parked_) {
     if (entry.connection) entry.connection->sendHeld(bytes_.get() + entry.offset, entry.length);
   }
+  forgetParked();
+}
+
+void CorkBuffer::forgetParked() {
   parked_.clear();
   if (length_) std::memmove(bytes_.get(), bytes_.get() + parkedEnd_, length_);
   parkedEnd_ = 0;
@@ -51,9 +55,22 @@ void CorkBuffer::sendAll() {
   if (owner_) owner_->flushCork();
 }
 
-void CorkBuffer::endWakeup() {
+void CorkBuffer::endWakeup(SyscallBatch& batch) {
   inWakeup_ = false;
-  sendParked();
+  for (Parked& entry : parked_) {
+    entry.call = entry.connection ? entry.connection->queueHeldSend(
+                                        batch, bytes_.get() + entry.offset, entry.length)
+                                  : Connection::kNoCall;
+  }
+  batch.run();
+  // As in sendParked(), handling the results changes no list.
+  for (const Parked& entry : parked_) {
+    if (entry.call == Connection::kNoCall) continue;
+    entry.connection->heldSendDone(bytes_.get() + entry.offset, entry.length,
+                                   batch.result(entry.call));
+  }
+  batch.clear();
+  forgetParked();
 }
 
 }  // namespace uws::net

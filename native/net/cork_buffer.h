@@ -18,6 +18,7 @@
 namespace uws::net {
 
 class Connection;
+class SyscallBatch;
 
 class CorkBuffer {
  public:
@@ -37,8 +38,10 @@ class CorkBuffer {
 
   // Parking is allowed only between beginWakeup() and endWakeup(), which
   // sends what is parked: nothing can stay behind when the wakeup ends.
+  // The sends join the calls the wakeup queued in `batch` (socket closes)
+  // and are made with them, in one go.
   void beginWakeup() { inWakeup_ = true; }
-  void endWakeup();
+  void endWakeup(SyscallBatch& batch);
   bool canPark() const { return inWakeup_; }
   // The owner's bytes stay until the wakeup ends (or unpark()); no owner after.
   void park();
@@ -56,7 +59,11 @@ class CorkBuffer {
     Connection* connection;
     size_t offset;
     size_t length;
+    size_t call;  // its send in the wakeup's batch (endWakeup)
   };
+
+  // Empties the list; the owner's bytes move to the front.
+  void forgetParked();
 
   std::unique_ptr<uint8_t[]> bytes_;
   Connection* owner_ = nullptr;

@@ -14,6 +14,7 @@
 #include "net/cork_buffer.h"
 #include "net/slot_table.h"
 #include "net/socket_poller.h"
+#include "net/syscall_batch.h"
 
 namespace uws::net {
 
@@ -44,6 +45,13 @@ class LoopContext {
 
   // Small writes of the connections being dispatched (see cork_buffer.h).
   CorkBuffer& cork() { return cork_; }
+  // System calls made together (syscall_batch.h): a poller wakeup's socket
+  // closes and, at its end, its parked sends.
+  SyscallBatch& syscalls() { return syscalls_; }
+  // Closes a connection's socket: inside a poller wakeup with the wakeup's
+  // other calls at its end (the peer sees our FIN a few microseconds
+  // later; the fd stays ours until then), else now.
+  void closeSocket(int fd);
 
   // Connection ids (slot_table.h): an id kept by JS after its connection
   // ended does not reach another connection.
@@ -87,6 +95,7 @@ class LoopContext {
   std::vector<Connection*> buried_;
   std::unique_ptr<uint8_t[]> receiveBuffer_;
   CorkBuffer cork_;
+  SyscallBatch syscalls_;
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
   std::vector<std::unique_ptr<ConnectionConfig>> configs_;

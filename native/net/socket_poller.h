@@ -5,14 +5,17 @@
 // (one ADD remains, and a DEL only once the process has forked).
 #pragma once
 
+#include <sys/epoll.h>
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace uws::net {
 
 class LoopContext;
+struct ReadAheadInput;
 
 // What the poller reports readiness to.
 class SocketPoller {
@@ -35,6 +38,11 @@ class SocketPoller {
 
  private:
   static void onReadable(uv_poll_t* handle, int status, int events);
+  // Receives for every connection of the wakeup that would receive in its
+  // dispatch, all in one batch of system calls, into slices of
+  // readAheadBuffer_ (inputs[i] for events[i]; `at` null where not). False
+  // when it did not (fewer than two would read).
+  bool readAhead(const epoll_event* events, int count, ReadAheadInput* inputs);
   static void onClosed(uv_handle_t* handle);
 
   LoopContext& context_;
@@ -43,6 +51,12 @@ class SocketPoller {
   // are some, as one uv_poll_t per socket would.
   size_t watched_ = 0;
   uv_poll_t handle_;
+  // Where readAhead() receives: a wakeup's input stays here while the
+  // wakeup's events are dispatched. Slices up to 64 KiB; a full one is
+  // followed by a receive of its own (Connection::onPollEvents).
+  static constexpr size_t kReadAheadSize = 256 * 1024;
+  static constexpr size_t kMaxReadAheadSlice = 64 * 1024;
+  std::unique_ptr<uint8_t[]> readAheadBuffer_;
 };
 
 }  // namespace uws::net

@@ -156,10 +156,13 @@ class RawClient {
  * @param {Object} [o.headers] Extra request headers
  * @param {Buffer} [o.trailer] Bytes written in the same TCP write as the
  *     request head
+ * @param {Promise} [o.gate] Connect at once, but write the request only
+ *     once this resolves (many clients' requests written in one tick)
  */
 async function connect(port, o = {}) {
   const key = makeKey();
   const conn = new RawHttp(port, { allowHalfOpen: o.allowHalfOpen });
+  if (o.gate) await o.gate;
   const head = Buffer.from(upgradeRequest({ ...o, key }));
   conn.socket.write(o.trailer ? Buffer.concat([head, o.trailer]) : head);
 

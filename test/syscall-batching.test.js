@@ -1,0 +1,156 @@
+'use strict';
+
+// uws makes its socket system calls in io_uring batches where it can
+// (native/net/syscall_batch.h): the receives of a poller wakeup before its
+// events are dispatched, into slices of one buffer; the wakeup's sends and
+// closes at its end; a closing handshake's last send together with its
+// peek. None of that may be visible. These scenarios put many connections'
+// input into one wakeup, with frames split anywhere (bytes carried in front
+// of the next receive) and more input than a slice holds (a receive of its
+// own follows). `npm test` runs the whole suite a second time with
+// UWS_IO_URING=0, where the same code makes one system call at a time.
+
+const assert = require('assert/strict');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const { isUws } = require('./helpers/module-under-test');
+const { cleanup, startEchoServer } = require('./helpers/server');
+const { connect, frame, closePayload } = require('./helpers/raw-client');
+
+/** Linux lets this process use io_uring: the sysctl allows it and no seccomp filter is in place. */
+function kernelAllowsIoUring() {
+  try {
+    const disabled = fs.readFileSync('/proc/sys/kernel/io_uring_disabled', 'utf8').trim();
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    return disabled === '0' && /^Seccomp:\s+0$/m.test(status);
+  } catch {
+    return false;  // an older kernel (no sysctl) or not Linux: cannot tell
+  }
+}
+
+describe('syscall batching', function () {
+  afterEach(cleanup);
+
+  (isUws ? describe : describe.skip)('io_uring', function () {
+    const addon = path.join(__dirname, '..', 'dist', 'native.js');
+
+    it('is used where the kernel allows it', function () {
+      if (process.env.UWS_IO_URING === '0' || !kernelAllowsIoUring()) this.skip();
+      assert.equal(require(addon).native.batchesSyscalls(), true);
+    });
+
+    it('is not used with UWS_IO_URING=0', function () {
+      const script = `process.stdout.write(String(require(${JSON.stringify(addon)}).native.batchesSyscalls()))`;
+      const out = execFileSync(process.execPath, ['-e', script], {
+        env: { ...process.env, UWS_IO_URING: '0' }
+      });
+      assert.equal(out.toString(), 'false');
+    });
+  });
+
+  /** Frames of client `c`: small and large messages, a ping, in one buffer. */
+  function framesOf(c) {
+    const large = Buffer.alloc(40000 + c * 97, c);  // more than a slice of 256 KiB / 40
+    return {
+      bytes: Buffer.concat([
+        frame({ opcode: 1, payload: `small ${c}` }),
+        frame({ opcode: 2, payload: large }),
+        frame({ opcode: 9, payload: `ping ${c}` }),
+        frame({ opcode: 1, payload: 'x'.repeat(c) })
+      ]),
+      expected: [`small ${c}`, large.toString('hex'), 'x'.repeat(c)]
+    };
+  }
+
+  it('echoes many connections\' input arriving together, frames split anywhere', async function () {
+    const wss = await startEchoServer();
+    const count = 40;
+    const clients = await Promise.all(Array.from({ length: count }, () => connect(wss.port)));
+    const plans = clients.map((_, c) => framesOf(c));
+
+    // Every client writes in the same tick, three times, a little apart:
+    // the server's wakeups each see many connections' bytes, and the cuts
+    // fall inside frame headers and payloads (a different place for each
+    // client), so bytes are carried in front of the next receive.
+    const cuts = plans.map(({ bytes }, c) => [1 + (c % 7), 2 + ((c * 131) % (bytes.length - 12))]);
+    for (let part = 0; part < 3; part++) {
+      if (part) await new Promise((resolve) => setTimeout(resolve, 20));
+      await Promise.all(
+        clients.map((client, c) => {
+          const [a, b] = cuts[c].sort((x, y) => x - y);
+          const bounds = [0, a, b, plans[c].bytes.length];
+          return client.write(plans[c].bytes.subarray(bounds[part], bounds[part + 1]));
+        })
+      );
+    }
+    await Promise.all(clients.map((client) => client.sendClose(4000 + 1, 'bye')));
+
+    for (let c = 0; c < count; c++) {
+      const client = clients[c];
+      const closeFrame = await client.waitCloseFrame();
+      assert.ok(closeFrame, `client ${c} got a close frame`);
+      assert.equal(closeFrame.code, 4001);
+      assert.equal(closeFrame.reason, 'bye');
+      const echoed = client.messages.map((m) => (m.binary ? m.data.toString('hex') : m.text));
+      assert.deepEqual(echoed, plans[c].expected, `client ${c}'s echoes`);
+      const pong = client.frames.find((f) => f.opcode === 0xa);
+      assert.equal(pong && pong.payload.toString(), `ping ${c}`);
+      await client.ended;
+    }
+  });
+
+  it('reads the rest of large upgrade requests, and the frames behind them in order', async function () {
+    // Read-ahead slices are 256 KiB / 40 here (6.1 KiB). Half of the
+    // requests are larger than that: the rest of the request is read right
+    // after the slice. The others fit, with part of the frames behind them
+    // (2 KiB in the same write): once the upgrade is accepted, the frames
+    // already read wait for 'connection', and the rest must not be read
+    // and parsed before them.
+    const wss = await startEchoServer();
+    const count = 40;
+    const gate = new Promise((resolve) => setTimeout(resolve, 50));
+    const payload = (c, i) => `${c}:${i}:${'f'.repeat(90)}`;
+    const trailers = Array.from({ length: count }, (_, c) =>
+      Buffer.concat(Array.from({ length: 20 }, (_, i) => frame({ opcode: 1, payload: payload(c, i) })))
+    );
+    const clients = await Promise.all(
+      trailers.map((trailer, c) =>
+        connect(wss.port, { gate, trailer, headers: { 'X-Padding': 'p'.repeat((c % 2 ? 7000 : 5000) + c) } })
+      )
+    );
+    await Promise.all(clients.map((client) => client.message(19)));
+    clients.forEach((client, c) => {
+      assert.deepEqual(
+        client.messages.map((m) => m.text),
+        Array.from({ length: 20 }, (_, i) => payload(c, i))
+      );
+    });
+  });
+
+  it('closes many connections in one wakeup, each after its own close frame is out', async function () {
+    const wss = await startEchoServer();
+    const count = 30;
+    const clients = await Promise.all(Array.from({ length: count }, () => connect(wss.port)));
+    // Message and close frame in one write: the echo and the close reply
+    // leave in the same wakeup as every other connection's.
+    await Promise.all(
+      clients.map((client, c) =>
+        client.write(
+          Buffer.concat([
+            frame({ opcode: 1, payload: `last ${c}` }),
+            frame({ opcode: 8, payload: closePayload(1000 + (c % 2) * 3000, `r${c}`) })
+          ])
+        )
+      )
+    );
+    await Promise.all(clients.map((client) => client.ended));
+    clients.forEach((client, c) => {
+      assert.deepEqual(client.messages.map((m) => m.text), [`last ${c}`]);
+      assert.equal(client.closeFrame.code, 1000 + (c % 2) * 3000);
+      assert.equal(client.closeFrame.reason, `r${c}`);
+      assert.equal(client.gotEnd, true, `client ${c}: the server ended the TCP stream cleanly`);
+    });
+  });
+});
