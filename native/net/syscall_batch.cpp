@@ -51,22 +51,17 @@ class SyscallBatch::Ring {
   static constexpr unsigned kEntries = 256;
 
   static std::unique_ptr<Ring> open() {
-    // Newest flags first: one submitting thread (ours) and completions
-    // handled only when we wait for them are cheaper, where known.
-    const unsigned flagSets[] = {
-        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-        IORING_SETUP_SUBMIT_ALL, 0};
-    for (const unsigned flags : flagSets) {
-      io_uring_params params{};
-      params.flags = flags;
-      const int fd = static_cast<int>(syscall(__NR_io_uring_setup, kEntries, &params));
-      if (fd >= 0) {
-        std::unique_ptr<Ring> ring(new Ring(fd));
-        return ring->map(params) ? std::move(ring) : nullptr;
-      }
-      if (errno != EINVAL) return nullptr;  // ENOSYS, EPERM (seccomp, sysctl): none
-    }
-    return nullptr;
+    // One submitting thread (ours), completions handled only when we wait
+    // for them: Linux 6.1 and later. Older kernels are left to plain calls
+    // on purpose: there, what a send that would block does inside the ring
+    // (fail with EAGAIN, as MSG_DONTWAIT asks, rather than wait) varied
+    // between versions, and run() must never wait on a socket.
+    io_uring_params params{};
+    params.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    const int fd = static_cast<int>(syscall(__NR_io_uring_setup, kEntries, &params));
+    if (fd < 0) return nullptr;  // ENOSYS, EINVAL (older), EPERM (seccomp, sysctl)
+    std::unique_ptr<Ring> ring(new Ring(fd));
+    return ring->map(params) ? std::move(ring) : nullptr;
   }
 
   ~Ring() {
