@@ -348,12 +348,15 @@ void Connection::onPollEvents(uint32_t epollEvents, const ReadAheadInput* input)
     if (!input) {
       readAvailable();
     } else if (phase_ == Phase::kRequest || phase_ == Phase::kWebSocket) {
+      const Phase before = phase_;
       takeInput(input->at, input->result);
       // A full slice: more may wait (a whole receive buffer's worth would
       // have come), unless reading stopped meanwhile (an upgrade decision,
-      // a pause, bytes held for the next turn).
+      // a pause, bytes held for the next turn) or the phase changed: frames
+      // right behind an upgrade request are parsed on the next turn (JS
+      // emits 'connection' first), even when the slice ended with the request.
       const bool full = input->result == static_cast<ssize_t>(input->capacity);
-      if (full && wantsInput()) readAvailable();
+      if (full && phase_ == before && wantsInput()) readAvailable();
     }
     uncork();
   }
@@ -1158,7 +1161,7 @@ void Connection::destroy(bool notify) {
   } else {
     context().poller().forget(fd_, pollEvents_);
     pollEvents_ = 0;
-    context().closeSocket(fd_);
+    ::close(fd_);
     fd_ = -1;
   }
   context().bury(this);

@@ -57,6 +57,9 @@ void CorkBuffer::sendAll() {
 
 void CorkBuffer::endWakeup(SyscallBatch& batch) {
   inWakeup_ = false;
+  // A connection has one parked region at most (writeBytes() unparks
+  // before corking again), so no send here can overtake another of the
+  // same connection's, which a partial send would need to queue behind.
   for (Parked& entry : parked_) {
     entry.call = entry.connection ? entry.connection->queueHeldSend(
                                         batch, bytes_.get() + entry.offset, entry.length)

@@ -38,8 +38,7 @@ class CorkBuffer {
 
   // Parking is allowed only between beginWakeup() and endWakeup(), which
   // sends what is parked: nothing can stay behind when the wakeup ends.
-  // The sends join the calls the wakeup queued in `batch` (socket closes)
-  // and are made with them, in one go.
+  // The sends are made together, in one batch of system calls.
   void beginWakeup() { inWakeup_ = true; }
   void endWakeup(SyscallBatch& batch);
   bool canPark() const { return inWakeup_; }

@@ -1,7 +1,6 @@
 #include "net/loop_context.h"
 
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -73,14 +72,6 @@ void LoopContext::onCheckClosed(uv_handle_t* handle) {
 }
 
 LoopContext::~LoopContext() = default;
-
-void LoopContext::closeSocket(int fd) {
-  if (cork_.canPark()) {
-    syscalls_.close(fd);
-  } else {
-    ::close(fd);
-  }
-}
 
 void LoopContext::randomMaskKey(uint8_t key[4]) {
   if (!maskPool_ || maskPoolUsed_ + 4 > kMaskPoolSize) {

@@ -45,13 +45,9 @@ class LoopContext {
 
   // Small writes of the connections being dispatched (see cork_buffer.h).
   CorkBuffer& cork() { return cork_; }
-  // System calls made together (syscall_batch.h): a poller wakeup's socket
-  // closes and, at its end, its parked sends.
+  // System calls made together (syscall_batch.h): a poller wakeup's
+  // receives, its parked sends.
   SyscallBatch& syscalls() { return syscalls_; }
-  // Closes a connection's socket: inside a poller wakeup with the wakeup's
-  // other calls at its end (the peer sees our FIN a few microseconds
-  // later; the fd stays ours until then), else now.
-  void closeSocket(int fd);
 
   // Connection ids (slot_table.h): an id kept by JS after its connection
   // ended does not reach another connection.

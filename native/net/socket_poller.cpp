@@ -103,6 +103,9 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
 }
 
 bool SocketPoller::readAhead(const epoll_event* events, int count, ReadAheadInput* inputs) {
+  SyscallBatch& batch = context_.syscalls();
+  // One receive per connection in its dispatch is as cheap without io_uring.
+  if (!batch.usesRing()) return false;
   int readers = 0;
   for (int i = 0; i < count; ++i) {
     Connection* target = context_.findConnection(connectionIdOf(events[i].data.u64));
@@ -112,8 +115,9 @@ bool SocketPoller::readAhead(const epoll_event* events, int count, ReadAheadInpu
   }
   // One receive is cheaper made directly, in the dispatch.
   if (readers < 2) return false;
+  static_assert(kReadAheadSize / kEventsPerWakeup > Connection::kCarryRoom + 512,
+                "every reader of a full wakeup gets a useful slice");
   const size_t slice = std::min(kMaxReadAheadSlice, kReadAheadSize / readers - Connection::kCarryRoom);
-  SyscallBatch& batch = context_.syscalls();
   uint8_t* next = readAheadBuffer_.get();
   size_t calls[kEventsPerWakeup];
   for (int i = 0; i < count; ++i) {

@@ -49,6 +49,7 @@ void storeRelease(T* at, T value) {
 class SyscallBatch::Ring {
  public:
   static constexpr unsigned kEntries = 256;
+  static constexpr int kMaxRetries = 100;
 
   static std::unique_ptr<Ring> open() {
     // One submitting thread (ours), completions handled only when we wait
@@ -80,14 +81,21 @@ class SyscallBatch::Ring {
     storeRelease(sqTail_, tail);
     size_t toSubmit = count;
     size_t reaped = 0;
+    int retries = 0;
     while (reaped < count) {
       const long entered =
           syscall(__NR_io_uring_enter, fd_, static_cast<unsigned>(toSubmit),
                   static_cast<unsigned>(count - reaped), IORING_ENTER_GETEVENTS, nullptr, 0);
       if (entered >= 0) {
         toSubmit -= static_cast<size_t>(entered);
-      } else if (errno != EINTR && errno != EAGAIN && errno != EBUSY) {
-        return abandon(calls, count, toSubmit, results);
+      } else {
+        // EINTR, or EAGAIN/EBUSY (the kernel is short of memory for a
+        // moment): try again, but not forever inside a wakeup.
+        const bool transient = errno == EINTR || errno == EAGAIN || errno == EBUSY;
+        if (!transient || ++retries > kMaxRetries) {
+          reap(results);
+          return abandon(calls, count, toSubmit, results);
+        }
       }
       reaped += reap(results);
     }
@@ -151,9 +159,6 @@ class SyscallBatch::Ring {
         sqe.len = 1;
         sqe.msg_flags = MSG_PEEK | MSG_DONTWAIT;
         break;
-      case Kind::kClose:
-        sqe.opcode = IORING_OP_CLOSE;
-        break;
     }
   }
 
@@ -169,13 +174,16 @@ class SyscallBatch::Ring {
     return reaped;
   }
 
-  // An unexpected io_uring_enter() error: calls the kernel took have been
-  // made, but their results may be lost (a send then counts as failed, so
-  // its connection closes; a close as done); the caller makes the others.
-  size_t abandon(const Call* calls, size_t count, size_t untaken, ssize_t* results) {
+  // An unexpected io_uring_enter() error: the calls the kernel took have
+  // been made, but those whose results did not arrive count as failed (a
+  // send or receive then closes its connection; a peek says input waits,
+  // the answer that keeps a connection from being reset); the caller makes
+  // the calls the kernel did not take.
+  static size_t abandon(const Call* calls, size_t count, size_t untaken, ssize_t* results) {
     const size_t taken = count - untaken;
-    for (size_t i = 0; i < taken; ++i) results[i] = calls[i].kind == Kind::kClose ? 0 : -EIO;
-    reap(results);
+    for (size_t i = 0; i < taken; ++i) {
+      if (results[i] == kPending) results[i] = calls[i].kind == Kind::kPeek ? 1 : -EIO;
+    }
     return taken;
   }
 
@@ -216,8 +224,6 @@ size_t SyscallBatch::recv(int fd, void* into, size_t length) {
 
 size_t SyscallBatch::peek(int fd) { return add({Kind::kPeek, fd, 0, nullptr, 0}); }
 
-size_t SyscallBatch::close(int fd) { return add({Kind::kClose, fd, 0, nullptr, 0}); }
-
 ssize_t SyscallBatch::runOne(const Call& call) {
   ssize_t result = 0;
   switch (call.kind) {
@@ -230,16 +236,13 @@ ssize_t SyscallBatch::runOne(const Call& call) {
     case Kind::kPeek:
       result = ::recv(call.fd, &peekByte_, 1, MSG_PEEK | MSG_DONTWAIT);
       break;
-    case Kind::kClose:
-      result = ::close(call.fd);
-      break;
   }
   return result < 0 ? -errno : result;
 }
 
 void SyscallBatch::run() {
   if (calls_.empty()) return;
-  results_.assign(calls_.size(), 0);
+  results_.assign(calls_.size(), kPending);
   size_t done = 0;
   if (ring_ && g_inForkedChild.load(std::memory_order_relaxed)) ring_.reset();
   // A single call is cheaper made directly than through the ring.

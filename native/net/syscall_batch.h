@@ -5,8 +5,8 @@
 // 6.0 µs made one by one and 3.1 µs in batches of eight
 // (benchmarks/README.md, "Connection rate").
 //
-// Only calls that never block go in (sends and receives carry MSG_DONTWAIT,
-// sockets are non-blocking, close() of a socket does not wait), so run()
+// Only calls that never block go in (sends and receives carry MSG_DONTWAIT
+// and sockets are non-blocking), so run()
 // returns as soon as the kernel has made them all: callers read the
 // results right after, as they would a plain call's.
 #pragma once
@@ -35,7 +35,6 @@ class SyscallBatch {
   size_t recv(int fd, void* into, size_t length);
   // recv(2) of one byte with MSG_PEEK | MSG_DONTWAIT: > 0 while input waits.
   size_t peek(int fd);
-  size_t close(int fd);
 
   size_t size() const { return calls_.size(); }
   bool empty() const { return calls_.empty(); }
@@ -50,7 +49,7 @@ class SyscallBatch {
   bool usesRing() const { return ring_ != nullptr; }
 
  private:
-  enum class Kind : uint8_t { kSend, kRecv, kPeek, kClose };
+  enum class Kind : uint8_t { kSend, kRecv, kPeek };
   struct Call {
     Kind kind;
     int fd;
@@ -59,6 +58,9 @@ class SyscallBatch {
     size_t length;
   };
   class Ring;
+
+  // A result not known yet (never a system call's return value).
+  static constexpr ssize_t kPending = -(ssize_t{1} << 40);
 
   size_t add(const Call& call);
   ssize_t runOne(const Call& call);
