@@ -97,8 +97,7 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
     const bool received = readAhead && inputs[i].at != nullptr;
     target->onPollEvents(events[i].events, received ? &inputs[i] : nullptr);
   }
-  // What the connections of this wakeup wrote leaves now, back to back,
-  // and the sockets they closed are closed.
+  // What the connections of this wakeup wrote leaves now, back to back.
   cork.endWakeup(self->context_.syscalls());
 }
 
