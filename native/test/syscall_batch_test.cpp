@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "net/syscall_batch.h"
@@ -29,9 +30,16 @@ struct SocketPair {
 // A batch using io_uring where it can (`ring`), or one making plain calls.
 std::unique_ptr<SyscallBatch> makeBatch(bool ring) {
   if (ring) return std::make_unique<SyscallBatch>();
+  // The process's own setting is put back (the JS tests read it too).
+  const char* setting = std::getenv("UWS_IO_URING");
+  const std::string saved = setting ? setting : "";
   setenv("UWS_IO_URING", "0", 1);
   auto batch = std::make_unique<SyscallBatch>();
-  unsetenv("UWS_IO_URING");
+  if (setting) {
+    setenv("UWS_IO_URING", saved.c_str(), 1);
+  } else {
+    unsetenv("UWS_IO_URING");
+  }
   return batch;
 }
 
