@@ -169,6 +169,66 @@ describe('syscall batching', function () {
     }
   });
 
+  it('resets a connection terminated by another\'s handler before its input was read', async function () {
+    // Eight connections' messages arrive together; the first 'message'
+    // handler terminates the seven others. Their bytes were never read by
+    // them (uws may have received them already, for the whole wakeup), and
+    // closing a socket with unread input resets the connection, as in ws.
+    const wss = await startServer();
+    const serverSockets = [];
+    let first = true;
+    wss.on('connection', (ws) => {
+      serverSockets.push(ws);
+      ws.on('message', () => {
+        if (!first) return;
+        first = false;
+        for (const other of serverSockets) if (other !== ws) other.terminate();
+      });
+    });
+    const clients = [];
+    for (let i = 0; i < 8; i++) clients.push(await connect(wss.port));
+    const outcomes = clients.map((client) => new Promise((resolve) => {
+      client.socket.on('error', (err) => resolve(err.code));
+      client.socket.on('end', () => resolve('end'));
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    for (const client of clients) client.socket.write(frame({ payload: 'hi' }));
+    // (The connection whose handler ran stays open.)
+    const stillOpen = (i) => new Promise((resolve) => setTimeout(() => resolve(`open ${i}`), 300));
+    const results = await Promise.all(outcomes.map((outcome, i) => Promise.race([outcome, stillOpen(i)])));
+    assert.equal(results.filter((r) => r === 'ECONNRESET').length, 7, JSON.stringify(results));
+  });
+
+  it('reads nothing more for a connection paused by another\'s handler, until resume()', async function () {
+    // Eight connections' messages arrive together; the first 'message'
+    // handler pauses the seven others. As in ws, their messages wait for
+    // resume() (uws may have received their bytes already, for the whole
+    // wakeup), then arrive.
+    const wss = await startServer();
+    const serverSockets = [];
+    const received = [];
+    let pausedDelivery = 0;
+    wss.on('connection', (ws) => {
+      serverSockets.push(ws);
+      ws.on('message', (data) => {
+        received.push(data.toString());
+        if (ws.isPaused) pausedDelivery++;
+        if (received.length === 1) for (const other of serverSockets) if (other !== ws) other.pause();
+      });
+    });
+    const clients = [];
+    for (let i = 0; i < 8; i++) clients.push(await connect(wss.port));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    clients.forEach((client, i) => client.socket.write(frame({ payload: `m${i}` })));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(received.length, 1, `delivered while paused: ${received}`);
+    for (const ws of serverSockets) ws.resume();
+    const deadline = Date.now() + 2000;
+    while (received.length < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(received.slice().sort(), clients.map((_, i) => `m${i}`).sort());
+    assert.equal(pausedDelivery, 0);
+  });
+
   it('closes many connections in one wakeup, each after its own close frame is out', async function () {
     const wss = await startEchoServer();
     const count = 30;

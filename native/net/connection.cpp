@@ -163,7 +163,8 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       deferredEnd_(false),
       answerCloseInJs_(false),
       closeAtOnce_(false),
-      peerQuiet_(false) {
+      peerQuiet_(false),
+      readAheadUnread_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = context.registerConnection(this);
@@ -344,22 +345,43 @@ void Connection::onPollEvents(uint32_t epollEvents, const ReadAheadInput* input)
   const bool failed = (epollEvents & (EPOLLERR | EPOLLHUP)) != 0;
   if ((epollEvents & EPOLLOUT) || (failed && !queueEmpty())) flushQueue();
   if (((epollEvents & EPOLLIN) || failed) && phase_ != Phase::kClosed) {
+    if (paused_ && !failed) {
+      // Paused by another connection's handler earlier in this wakeup (a
+      // paused socket is not polled for input): as in ws, nothing is read
+      // until resume(); input read ahead already waits for it.
+      if (input) holdReadAhead(*input);
+      return;
+    }
     context().cork().open(this);
-    if (!input) {
+    if (input) {
+      takeReadAhead(*input);
+    } else {
       readAvailable();
-    } else if (phase_ == Phase::kRequest || phase_ == Phase::kWebSocket) {
-      const Phase before = phase_;
-      takeInput(input->at, input->result);
-      // A full slice: more may wait (a whole receive buffer's worth would
-      // have come), unless reading stopped meanwhile (an upgrade decision,
-      // a pause, bytes held for the next turn) or the phase changed: frames
-      // right behind an upgrade request are parsed on the next turn (JS
-      // emits 'connection' first), even when the slice ended with the request.
-      const bool full = input->result == static_cast<ssize_t>(input->capacity);
-      if (full && phase_ == before && wantsInput()) readAvailable();
     }
     uncork();
   }
+}
+
+void Connection::holdReadAhead(const ReadAheadInput& input) {
+  readAheadUnread_ = false;
+  if (input.result <= 0) return;  // an error or the end shows again once reading resumes
+  std::vector<uint8_t>& held = side().input;
+  held.insert(held.end(), input.at, input.at + input.result);
+  updatePoll();  // (stays off while input waits)
+}
+
+void Connection::takeReadAhead(const ReadAheadInput& input) {
+  readAheadUnread_ = false;  // taken now, or dropped as a receive here would have dropped it
+  if (phase_ != Phase::kRequest && phase_ != Phase::kWebSocket) return;
+  const Phase before = phase_;
+  takeInput(input.at, input.result);
+  // A full slice: more may wait (a whole receive buffer's worth would have
+  // come), unless reading stopped meanwhile (an upgrade decision, a pause,
+  // bytes held for the next turn) or the phase changed: frames right behind
+  // an upgrade request are parsed on the next turn (JS emits 'connection'
+  // first), even when the slice ended with the request.
+  const bool full = input.result == static_cast<ssize_t>(input.capacity);
+  if (full && phase_ == before && wantsInput()) readAvailable();
 }
 
 bool Connection::inLargeFrame() const {
@@ -399,6 +421,9 @@ void Connection::readAvailable() {
 
 bool Connection::canReadAhead(uint32_t epollEvents) const {
   if (fd_ < 0 || (phase_ != Phase::kRequest && phase_ != Phase::kWebSocket)) return false;
+  // After a close frame or an error, input is dropped anyway, and what is
+  // left unread must stay for finishClose()'s peek.
+  if (closeReceived_ || errored_) return false;
   if ((epollEvents & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0) return false;
   // What onPollEvents does without reading, or reads otherwise.
   if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) return false;
@@ -607,7 +632,7 @@ void Connection::onDeferredWork(void* data) {
     self->destroy(true);
     return;
   }
-  if (self->inputWaiting() && self->phase_ == Phase::kWebSocket) {
+  if (self->inputWaiting() && self->phase_ == Phase::kWebSocket && !self->paused_) {
     std::vector<uint8_t> input;
     input.swap(side.input);
     self->trimSide();
@@ -620,7 +645,8 @@ void Connection::onDeferredWork(void* data) {
       self->updatePoll();  // reading resumes
     }
   }
-  if (self->deferredEnd_) {
+  // The stream's end comes after the input before it (held while paused).
+  if (self->deferredEnd_ && !self->inputWaiting()) {
     self->deferredEnd_ = false;
     if (self->phase_ != Phase::kClosed && !self->readEof_) self->onReadEof();
   }
@@ -832,6 +858,9 @@ void Connection::pause() {
 
 void Connection::resume() {
   paused_ = false;
+  // Input held while paused is parsed on the next turn (not inside this
+  // call), then reading resumes.
+  if (inputWaiting()) scheduleDeferredWork();
   updatePoll();
 }
 
@@ -1161,6 +1190,13 @@ void Connection::destroy(bool notify) {
   } else {
     context().poller().forget(fd_, pollEvents_);
     pollEvents_ = 0;
+    // Bytes the poller read ahead for it and nobody took would have been
+    // unread input, and close() would have reset the connection (as it
+    // does in ws): so it does.
+    if (readAheadUnread_) {
+      const linger reset{1, 0};
+      setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
     ::close(fd_);
     fd_ = -1;
   }

@@ -155,6 +155,8 @@ class Connection final {
   // its events (`input` of onPollEvents): exactly when the dispatch would
   // receive into the receive buffer.
   bool canReadAhead(uint32_t epollEvents) const;
+  // The poller read input ahead for it (result > 0), for its dispatch.
+  void noteReadAhead() { readAheadUnread_ = true; }
   // The socket is readable / writable / in error (SocketPoller). `input`,
   // when given, is what the poller received for it already.
   void onPollEvents(uint32_t epollEvents, const ReadAheadInput* input = nullptr);
@@ -178,6 +180,8 @@ class Connection final {
   bool readIntoMessage();
   // A receive's result (bytes at `at`, kCarryRoom free in front, or -errno).
   void takeInput(uint8_t* at, ssize_t received);
+  void takeReadAhead(const ReadAheadInput& input);  // what the poller received for us
+  void holdReadAhead(const ReadAheadInput& input);  // ... while paused: until resume()
   void process(uint8_t* data, size_t length);
   void processRequest(const uint8_t* data, size_t length);
   void answerPlainRequest();
@@ -265,6 +269,7 @@ class Connection final {
   bool answerCloseInJs_ : 1;  // see ConnectionSettings::answerCloseInJs
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   bool peerQuiet_ : 1;      // flushCorkAndPeek found no input waiting (for this uncork only)
+  bool readAheadUnread_ : 1;  // the poller read input ahead that onPollEvents has not taken yet
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 

@@ -128,7 +128,11 @@ bool SocketPoller::readAhead(const epoll_event* events, int count, ReadAheadInpu
   }
   batch.run();
   for (int i = 0; i < count; ++i) {
-    if (inputs[i].at) inputs[i].result = batch.result(calls[i]);
+    if (!inputs[i].at) continue;
+    inputs[i].result = batch.result(calls[i]);
+    if (inputs[i].result > 0) {
+      context_.findConnection(connectionIdOf(events[i].data.u64))->noteReadAhead();
+    }
   }
   batch.clear();
   return true;

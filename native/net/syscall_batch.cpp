@@ -82,8 +82,10 @@ class SyscallBatch::Ring {
   }
 
   // Makes `count` (≤ kEntries) calls. Returns how many of them were made
-  // (results set); the rest, if any, the kernel never took, and the ring
-  // must not be used again.
+  // (results set); the rest, if any, the kernel never took. After an
+  // error (broken()) the ring must not be used again: a result could
+  // still arrive late.
+  bool broken() const { return broken_; }
   size_t run(const Call* calls, size_t count, ssize_t* results, uint8_t* peekByte) {
     unsigned tail = *sqTail_;
     for (size_t i = 0; i < count; ++i) prepare(sqes_[tail++ & sqMask_], calls[i], i, peekByte);
@@ -102,11 +104,12 @@ class SyscallBatch::Ring {
         // moment): try again, but not forever inside a wakeup.
         const bool transient = errno == EINTR || errno == EAGAIN || errno == EBUSY;
         if (!transient || ++retries > kMaxRetries) {
-          reap(results);
+          reap(results, count);
+          broken_ = true;
           return abandon(calls, count, toSubmit, results);
         }
       }
-      reaped += reap(results);
+      reaped += reap(results, count);
     }
     return count;
   }
@@ -171,13 +174,15 @@ class SyscallBatch::Ring {
     }
   }
 
-  size_t reap(ssize_t* results) {
+  size_t reap(ssize_t* results, size_t count) {
     unsigned head = *cqHead_;
     const unsigned tail = loadAcquire(cqTail_);
     size_t reaped = 0;
-    for (; head != tail; ++head, ++reaped) {
+    for (; head != tail; ++head) {
       const io_uring_cqe& cqe = cqes_[head & cqMask_];
+      if (cqe.user_data >= count) continue;  // cannot happen while the ring is sound
       results[cqe.user_data] = cqe.res;
+      ++reaped;
     }
     storeRelease(cqHead_, head);
     return reaped;
@@ -197,6 +202,7 @@ class SyscallBatch::Ring {
   }
 
   int fd_;
+  bool broken_ = false;
   void* sqRing_ = nullptr;
   void* cqRing_ = nullptr;
   io_uring_sqe* sqes_ = nullptr;
@@ -264,7 +270,7 @@ void SyscallBatch::run() {
       }
     }
     done += made;
-    if (made < count) ring_.reset();
+    if (ring_->broken()) ring_.reset();
   }
   for (; done < calls_.size(); ++done) results_[done] = runOne(calls_[done]);
 }
