@@ -2,13 +2,14 @@
 
 // uws makes its socket system calls in io_uring batches where it can
 // (native/net/syscall_batch.h): the receives of a poller wakeup before its
-// events are dispatched, into slices of one buffer; the wakeup's sends and
-// closes at its end; a closing handshake's last send together with its
-// peek. None of that may be visible. These scenarios put many connections'
-// input into one wakeup, with frames split anywhere (bytes carried in front
-// of the next receive) and more input than a slice holds (a receive of its
-// own follows). `npm test` runs the whole suite a second time with
-// UWS_IO_URING=0, where the same code makes one system call at a time.
+// events are dispatched, into slices of one buffer; the wakeup's sends at
+// its end; a closing handshake's last send together with its peek. None of
+// that may be visible. These scenarios put many connections' input into
+// one wakeup, with frames split anywhere (bytes carried in front of the
+// next receive), more input than a slice holds (a receive of its own
+// follows), and handlers that pause or terminate the other connections
+// whose input was already received. `npm test` runs the whole suite a
+// second time with UWS_IO_URING=0, one system call at a time.
 
 const assert = require('assert/strict');
 const { execFileSync } = require('child_process');
