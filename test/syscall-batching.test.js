@@ -16,6 +16,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { setTimeout: sleep } = require('timers/promises');
 
 const { isUws } = require('./helpers/module-under-test');
 const { cleanup, startEchoServer, startServer } = require('./helpers/server');
@@ -31,6 +32,18 @@ function kernelAllowsIoUring() {
   } catch {
     return false;  // an older kernel (no sysctl) or not Linux: cannot tell
   }
+}
+
+/** Resolves once `test()` holds, checked every 10 ms for up to 2 s. */
+async function until(test) {
+  for (const deadline = Date.now() + 2000; !test() && Date.now() < deadline; ) await sleep(10);
+}
+
+/** `count` raw clients, upgraded one after the other. */
+async function connectClients(port, count) {
+  const clients = [];
+  for (let i = 0; i < count; i++) clients.push(await connect(port));
+  return clients;
 }
 
 describe('syscall batching', function () {
@@ -85,7 +98,7 @@ describe('syscall batching', function () {
     // client), so bytes are carried in front of the next receive.
     const cuts = plans.map(({ bytes }, c) => [1 + (c % 7), 2 + ((c * 131) % (bytes.length - 12))]);
     for (let part = 0; part < 3; part++) {
-      if (part) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (part) await sleep(20);
       await Promise.all(
         clients.map((client, c) => {
           const [a, b] = cuts[c].sort((x, y) => x - y);
@@ -119,7 +132,7 @@ describe('syscall batching', function () {
     // and parsed before them.
     const wss = await startEchoServer();
     const count = 40;
-    const gate = new Promise((resolve) => setTimeout(resolve, 50));
+    const gate = sleep(50);
     const payload = (c, i) => `${c}:${i}:${'f'.repeat(90)}`;
     const trailers = Array.from({ length: count }, (_, c) =>
       Buffer.concat(Array.from({ length: 20 }, (_, i) => frame({ opcode: 1, payload: payload(c, i) })))
@@ -160,11 +173,10 @@ describe('syscall batching', function () {
           socket.on('error', () => {});
         }))
       );
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await sleep(30);
       const expected = received + count;
       for (const socket of sockets) socket.write(Buffer.concat([headOfSize(slice), frame({ payload: 'hello' })]));
-      const deadline = Date.now() + 2000;
-      while (received < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await until(() => received >= expected);
       sockets.forEach((socket) => socket.destroy());
       assert.equal(received, expected, `round ${round}: every connection's first message arrived`);
     }
@@ -186,16 +198,15 @@ describe('syscall batching', function () {
         for (const other of serverSockets) if (other !== ws) other.terminate();
       });
     });
-    const clients = [];
-    for (let i = 0; i < 8; i++) clients.push(await connect(wss.port));
+    const clients = await connectClients(wss.port, 8);
     const outcomes = clients.map((client) => new Promise((resolve) => {
       client.socket.on('error', (err) => resolve(err.code));
       client.socket.on('end', () => resolve('end'));
     }));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     for (const client of clients) client.socket.write(frame({ payload: 'hi' }));
     // (The connection whose handler ran stays open.)
-    const stillOpen = (i) => new Promise((resolve) => setTimeout(() => resolve(`open ${i}`), 300));
+    const stillOpen = (i) => sleep(300, `open ${i}`);
     const results = await Promise.all(outcomes.map((outcome, i) => Promise.race([outcome, stillOpen(i)])));
     assert.equal(results.filter((r) => r === 'ECONNRESET').length, 7, JSON.stringify(results));
   });
@@ -217,15 +228,13 @@ describe('syscall batching', function () {
         if (received.length === 1) for (const other of serverSockets) if (other !== ws) other.pause();
       });
     });
-    const clients = [];
-    for (let i = 0; i < 8; i++) clients.push(await connect(wss.port));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const clients = await connectClients(wss.port, 8);
+    await sleep(30);
     clients.forEach((client, i) => client.socket.write(frame({ payload: `m${i}` })));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     assert.equal(received.length, 1, `delivered while paused: ${received}`);
     for (const ws of serverSockets) ws.resume();
-    const deadline = Date.now() + 2000;
-    while (received.length < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => received.length >= 8);
     assert.deepEqual(received.slice().sort(), clients.map((_, i) => `m${i}`).sort());
     assert.equal(pausedDelivery, 0);
   });

@@ -48,9 +48,7 @@ napi_value flushWrites(napi_env env, napi_callback_info info) {
 // calls in io_uring batches (tests; UWS_IO_URING=0 turns it off).
 napi_value batchesSyscalls(napi_env env, napi_callback_info info) {
   Args args(env, info);
-  napi_value result;
-  napi_get_boolean(env, static_cast<AddonState*>(args.data)->context().syscalls().usesRing(), &result);
-  return result;
+  return boolValue(env, static_cast<AddonState*>(args.data)->context().syscalls().usesRing());
 }
 
 void teardown(napi_async_cleanup_hook_handle handle, void* data) {

@@ -425,9 +425,7 @@ bool Connection::canReadAhead(uint32_t epollEvents) const {
   // left unread must stay for finishClose()'s peek.
   if (closeReceived_ || errored_) return false;
   if ((epollEvents & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0) return false;
-  // What onPollEvents does without reading, or reads otherwise.
-  if ((epollEvents & EPOLLRDHUP) && closingHandshakeDone()) return false;
-  return !inLargeFrame();
+  return !inLargeFrame();  // its dispatch reads straight into the message
 }
 
 void Connection::takeInput(uint8_t* at, ssize_t received) {

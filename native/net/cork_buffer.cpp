@@ -6,7 +6,7 @@
 
 namespace uws::net {
 
-CorkBuffer::CorkBuffer() : bytes_(new uint8_t[kSize]) {}
+CorkBuffer::CorkBuffer(SyscallBatch& syscalls) : syscalls_(syscalls), bytes_(new uint8_t[kSize]) {}
 
 void CorkBuffer::open(Connection* owner) {
   owner_ = owner;
@@ -36,15 +36,24 @@ void CorkBuffer::unpark(Connection* connection) {
 }
 
 void CorkBuffer::sendParked() {
-  // Sending neither parks nor unparks (a failed send is handled on a later
-  // turn, see Connection::failLater), so the list holds still meanwhile.
-  for (const Parked& entry : parked_) {
-    if (entry.connection) entry.connection->sendHeld(bytes_.get() + entry.offset, entry.length);
+  // All in one batch of system calls. A connection has one parked region
+  // at most (writeBytes() unparks before corking again), so no send here
+  // can overtake another of the same connection's, which a partial send
+  // would need to queue behind. Sending neither parks nor unparks (a failed
+  // send is handled on a later turn, see Connection::failLater), so the
+  // list holds still meanwhile.
+  for (Parked& entry : parked_) {
+    entry.call = entry.connection ? entry.connection->queueHeldSend(
+                                        syscalls_, bytes_.get() + entry.offset, entry.length)
+                                  : Connection::kNoCall;
   }
-  forgetParked();
-}
-
-void CorkBuffer::forgetParked() {
+  syscalls_.run();
+  for (const Parked& entry : parked_) {
+    if (entry.call == Connection::kNoCall) continue;
+    entry.connection->heldSendDone(bytes_.get() + entry.offset, entry.length,
+                                   syscalls_.result(entry.call));
+  }
+  syscalls_.clear();
   parked_.clear();
   if (length_) std::memmove(bytes_.get(), bytes_.get() + parkedEnd_, length_);
   parkedEnd_ = 0;
@@ -55,25 +64,9 @@ void CorkBuffer::sendAll() {
   if (owner_) owner_->flushCork();
 }
 
-void CorkBuffer::endWakeup(SyscallBatch& batch) {
+void CorkBuffer::endWakeup() {
   inWakeup_ = false;
-  // A connection has one parked region at most (writeBytes() unparks
-  // before corking again), so no send here can overtake another of the
-  // same connection's, which a partial send would need to queue behind.
-  for (Parked& entry : parked_) {
-    entry.call = entry.connection ? entry.connection->queueHeldSend(
-                                        batch, bytes_.get() + entry.offset, entry.length)
-                                  : Connection::kNoCall;
-  }
-  batch.run();
-  // As in sendParked(), handling the results changes no list.
-  for (const Parked& entry : parked_) {
-    if (entry.call == Connection::kNoCall) continue;
-    entry.connection->heldSendDone(bytes_.get() + entry.offset, entry.length,
-                                   batch.result(entry.call));
-  }
-  batch.clear();
-  forgetParked();
+  sendParked();
 }
 
 }  // namespace uws::net

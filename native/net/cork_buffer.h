@@ -24,7 +24,8 @@ class CorkBuffer {
  public:
   static constexpr size_t kSize = 64 * 1024;
 
-  CorkBuffer();
+  // Parked regions leave through `syscalls`, all in one batch.
+  explicit CorkBuffer(SyscallBatch& syscalls);
 
   Connection* owner() const { return owner_; }
   // The owner's region starts after the parked ones.
@@ -38,9 +39,8 @@ class CorkBuffer {
 
   // Parking is allowed only between beginWakeup() and endWakeup(), which
   // sends what is parked: nothing can stay behind when the wakeup ends.
-  // The sends are made together, in one batch of system calls.
   void beginWakeup() { inWakeup_ = true; }
-  void endWakeup(SyscallBatch& batch);
+  void endWakeup();
   bool canPark() const { return inWakeup_; }
   // The owner's bytes stay until the wakeup ends (or unpark()); no owner after.
   void park();
@@ -58,12 +58,10 @@ class CorkBuffer {
     Connection* connection;
     size_t offset;
     size_t length;
-    size_t call;  // its send in the wakeup's batch (endWakeup)
+    size_t call;  // its send in the batch (sendParked)
   };
 
-  // Empties the list; the owner's bytes move to the front.
-  void forgetParked();
-
+  SyscallBatch& syscalls_;
   std::unique_ptr<uint8_t[]> bytes_;
   Connection* owner_ = nullptr;
   size_t length_ = 0;     // the owner's bytes

@@ -18,7 +18,8 @@ LoopContext::LoopContext(uv_loop_t* loop, ConnectionEvents* events)
     : loop_(loop),
       events_(events),
       poller_(nullptr),
-      receiveBuffer_(new uint8_t[kReceiveBufferSize]) {
+      receiveBuffer_(new uint8_t[kReceiveBufferSize]),
+      cork_(syscalls_) {
   // In the body: the poller counts itself among the open handles, which
   // must already be initialised.
   poller_ = new SocketPoller(*this);

@@ -90,8 +90,8 @@ class LoopContext {
   uv_check_t reaper_;
   std::vector<Connection*> buried_;
   std::unique_ptr<uint8_t[]> receiveBuffer_;
+  SyscallBatch syscalls_;  // before cork_, which sends through it
   CorkBuffer cork_;
-  SyscallBatch syscalls_;
   std::unique_ptr<uint8_t[]> maskPool_;
   size_t maskPoolUsed_ = 0;
   std::vector<std::unique_ptr<ConnectionConfig>> configs_;

@@ -89,53 +89,51 @@ void SocketPoller::onReadable(uv_poll_t* handle, int status, int /*events*/) {
   CorkBuffer& cork = self->context_.cork();
   cork.beginWakeup();
   ReadAheadInput inputs[kEventsPerWakeup];
-  const bool readAhead = self->readAhead(events, count, inputs);
+  self->readAhead(events, count, inputs);
   for (int i = 0; i < count; ++i) {
     // Null for a connection destroyed earlier in this batch.
     Connection* target = self->context_.findConnection(connectionIdOf(events[i].data.u64));
-    if (!target) continue;
-    const bool received = readAhead && inputs[i].at != nullptr;
-    target->onPollEvents(events[i].events, received ? &inputs[i] : nullptr);
+    if (target) target->onPollEvents(events[i].events, inputs[i].at ? &inputs[i] : nullptr);
   }
   // What the connections of this wakeup wrote leaves now, back to back.
-  cork.endWakeup(self->context_.syscalls());
+  cork.endWakeup();
 }
 
-bool SocketPoller::readAhead(const epoll_event* events, int count, ReadAheadInput* inputs) {
+void SocketPoller::readAhead(const epoll_event* events, int count, ReadAheadInput* inputs) {
+  for (int i = 0; i < count; ++i) inputs[i].at = nullptr;
   SyscallBatch& batch = context_.syscalls();
   // One receive per connection in its dispatch is as cheap without io_uring.
-  if (!batch.usesRing()) return false;
-  int readers = 0;
+  if (!batch.usesRing()) return;
+  int readerEvents[kEventsPerWakeup];
+  Connection* readers[kEventsPerWakeup];
+  int readerCount = 0;
   for (int i = 0; i < count; ++i) {
     Connection* target = context_.findConnection(connectionIdOf(events[i].data.u64));
-    const bool reads = target && target->canReadAhead(events[i].events);
-    inputs[i].at = reads ? readAheadBuffer_.get() : nullptr;  // marks a reader for now
-    readers += reads;
+    if (!target || !target->canReadAhead(events[i].events)) continue;
+    readerEvents[readerCount] = i;
+    readers[readerCount++] = target;
   }
   // One receive is cheaper made directly, in the dispatch.
-  if (readers < 2) return false;
+  if (readerCount < 2) return;
   static_assert(kReadAheadSize / kEventsPerWakeup > Connection::kCarryRoom + 512,
                 "every reader of a full wakeup gets a useful slice");
-  const size_t slice = std::min(kMaxReadAheadSlice, kReadAheadSize / readers - Connection::kCarryRoom);
-  uint8_t* next = readAheadBuffer_.get();
-  size_t calls[kEventsPerWakeup];
-  for (int i = 0; i < count; ++i) {
-    if (!inputs[i].at) continue;
-    Connection* target = context_.findConnection(connectionIdOf(events[i].data.u64));
-    inputs[i] = {next + Connection::kCarryRoom, 0, slice};
-    calls[i] = batch.recv(target->socketFd(), inputs[i].at, slice);
-    next += Connection::kCarryRoom + slice;
+  const size_t slice =
+      std::min(kMaxReadAheadSlice, kReadAheadSize / readerCount - Connection::kCarryRoom);
+  // No JS runs until the dispatch: the readers stay as they are meanwhile.
+  // Call first + r of the batch is reader r's receive.
+  const size_t first = batch.size();
+  uint8_t* next = readAheadBuffer_.get() + Connection::kCarryRoom;
+  for (int r = 0; r < readerCount; ++r, next += Connection::kCarryRoom + slice) {
+    inputs[readerEvents[r]] = {next, 0, slice};
+    batch.recv(readers[r]->socketFd(), next, slice);
   }
   batch.run();
-  for (int i = 0; i < count; ++i) {
-    if (!inputs[i].at) continue;
-    inputs[i].result = batch.result(calls[i]);
-    if (inputs[i].result > 0) {
-      context_.findConnection(connectionIdOf(events[i].data.u64))->noteReadAhead();
-    }
+  for (int r = 0; r < readerCount; ++r) {
+    ReadAheadInput& input = inputs[readerEvents[r]];
+    input.result = batch.result(first + static_cast<size_t>(r));
+    if (input.result > 0) readers[r]->noteReadAhead();
   }
   batch.clear();
-  return true;
 }
 
 void SocketPoller::close() {

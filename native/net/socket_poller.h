@@ -40,9 +40,9 @@ class SocketPoller {
   static void onReadable(uv_poll_t* handle, int status, int events);
   // Receives for every connection of the wakeup that would receive in its
   // dispatch, all in one batch of system calls, into slices of
-  // readAheadBuffer_ (inputs[i] for events[i]; `at` null where not). False
-  // when it did not (fewer than two would read).
-  bool readAhead(const epoll_event* events, int count, ReadAheadInput* inputs);
+  // readAheadBuffer_: inputs[i] for events[i], `at` null where it did not
+  // (not a reader, or fewer than two readers).
+  void readAhead(const epoll_event* events, int count, ReadAheadInput* inputs);
   static void onClosed(uv_handle_t* handle);
 
   LoopContext& context_;
