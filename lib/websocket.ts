@@ -247,6 +247,13 @@ const F_BINARY_TYPE = 3 << BINARY_TYPE_SHIFT;
 /** Two bits: `readyState` (`CONNECTING` is 0, so a new WebSocket starts there). */
 const READY_STATE_SHIFT = 12;
 const F_READY_STATE = 3 << READY_STATE_SHIFT;
+/**
+ * Sixteen bits: `_eventsCount` (see its accessor). Bit 30 stays clear: with
+ * pointer compression a small integer ends at 2^30.
+ */
+const EVENTS_COUNT_SHIFT = 14;
+const EVENTS_COUNT_MAX = 0xffff;
+const F_EVENTS_COUNT = EVENTS_COUNT_MAX << EVENTS_COUNT_SHIFT;
 
 /** The binary types by their code in `_flags`. */
 const BINARY_TYPE_NAMES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
@@ -366,8 +373,8 @@ export class WebSocket extends EventEmitter {
   ) => void;
 
   // The instance is kept small (see "Memory per connection" below the
-  // class): its own properties are `_events`, `_eventsCount` and the six
-  // declared first here. Everything else is either a bit of `_flags`, a
+  // class): its own properties are `_events` and the five declared first
+  // here. Everything else is either a bit of `_flags`, a
   // prototype default that becomes an own property only when its value
   // differs, or part of `_x`, made on first need.
 
@@ -456,11 +463,9 @@ export class WebSocket extends EventEmitter {
 
     // `EventEmitter.init` did not run (see `useLightEmitter`); when something
     // patched it, it did, and its `_events` stays.
+    // `_eventsCount` starts at 0 in `_flags`.
     const emitter = this as unknown as EmitterFields;
-    if (emitter._events === undefined) {
-      emitter._events = newEventsObject();
-      emitter._eventsCount = 0;
-    }
+    if (emitter._events === undefined) emitter._events = newEventsObject();
     this._connectionId = 0;
     this._flags = F_SYNC_EVENTS;
     this._standIn = null;
@@ -1276,8 +1281,8 @@ for (const property of [
 // ---------------------------------------------------------------------------
 // Memory per connection. A server keeps one WebSocket per open connection,
 // so its size is the library's idle cost: own properties are only
-// `_events`, `_eventsCount`, `_connectionId`, `_flags`, `_standIn`,
-// `_owner` and `_x` (80 bytes), and the socket stand-in (72 bytes) only if
+// `_events`, `_connectionId`, `_flags`, `_standIn`, `_owner` and `_x` (72
+// bytes), and the socket stand-in (72 bytes) only if
 // something asked for it. `EventEmitter.init` does not run
 // (see `useLightEmitter`). The names `ws` keeps on its instances stay
 // readable (and writable) through the accessors and defaults below; an own
@@ -1319,6 +1324,25 @@ Object.defineProperty(WebSocket.prototype, '_readyState', {
   },
   set(this: WebSocket, state: number) {
     this._flags = (this._flags & ~F_READY_STATE) | ((state & 3) << READY_STATE_SHIFT);
+  }
+});
+
+// `_eventsCount`, which Node's emitter methods keep (how many event names
+// have listeners), is 16 bits of `_flags` instead of an own field: 8 bytes
+// less per WebSocket. A value that does not fit (65,536 event names) makes
+// it an own property, as it is on any emitter.
+Object.defineProperty(WebSocket.prototype, '_eventsCount', {
+  configurable: true,
+  enumerable: false,
+  get(this: WebSocket): number {
+    return (this._flags & F_EVENTS_COUNT) >>> EVENTS_COUNT_SHIFT;
+  },
+  set(this: WebSocket, count: number) {
+    if (Number.isInteger(count) && count >= 0 && count <= EVENTS_COUNT_MAX) {
+      this._flags = (this._flags & ~F_EVENTS_COUNT) | (count << EVENTS_COUNT_SHIFT);
+    } else {
+      Object.defineProperty(this, '_eventsCount', { value: count, writable: true, enumerable: true, configurable: true });
+    }
   }
 });
 

@@ -70,9 +70,9 @@ struct FrameEvents {
   void onProtocolError(const core::ProtocolError& error) { connection.handleProtocolError(error); }
 };
 
-// Each open connection costs this much natively: malloc hands out 96-byte
-// chunks for up to 88 bytes, 112 from 89 on (idle memory is a headline).
-static_assert(sizeof(Connection) <= 88, "Connection outgrew its 96-byte malloc chunk");
+// Each open connection costs this much natively: malloc hands out 80-byte
+// chunks for up to 72 bytes, 96 from 73 on (idle memory is a headline).
+static_assert(sizeof(Connection) <= 72, "Connection outgrew its 80-byte malloc chunk");
 
 // The state a connection needs only at times. An idle WebSocket has none of
 // it, so its Connection holds a null pointer instead of six.
@@ -164,10 +164,12 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
       answerCloseInJs_(false),
       closeAtOnce_(false),
       peerQuiet_(false),
-      readAheadUnread_(false) {
+      readAheadUnread_(false),
+      watchingIn_(false),
+      watchingOut_(false) {
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
-  id_ = context.registerConnection(this);
+  id_ = static_cast<uint32_t>(context.registerConnection(this));
   }
 
 WriteQueue& Connection::queue() {
@@ -328,7 +330,16 @@ void Connection::updatePoll() {
   uint32_t events = 0;
   if (wantsInput()) events |= EPOLLIN;
   if (!queueEmpty()) events |= EPOLLOUT;
-  pollEvents_ = static_cast<uint8_t>(context().poller().update(fd_, id_, pollEvents_, events));
+  setPollEvents(context().poller().update(fd_, id_, pollEvents(), events));
+}
+
+uint32_t Connection::pollEvents() const {
+  return (watchingIn_ ? static_cast<uint32_t>(EPOLLIN) : 0u) | (watchingOut_ ? static_cast<uint32_t>(EPOLLOUT) : 0u);
+}
+
+void Connection::setPollEvents(uint32_t events) {
+  watchingIn_ = (events & EPOLLIN) != 0;
+  watchingOut_ = (events & EPOLLOUT) != 0;
 }
 
 void Connection::onPollEvents(uint32_t epollEvents, const ReadAheadInput* input) {
@@ -1186,8 +1197,8 @@ void Connection::destroy(bool notify) {
   if (isFed()) {
     if (!transportGone_ && !context().tearingDown()) context().events().onTransportDestroy(*this);
   } else {
-    context().poller().forget(fd_, pollEvents_);
-    pollEvents_ = 0;
+    context().poller().forget(fd_, pollEvents());
+    setPollEvents(0);
     // Bytes the poller read ahead for it and nobody took would have been
     // unread input, and close() would have reset the connection (as it
     // does in ws): so it does.

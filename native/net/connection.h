@@ -86,7 +86,7 @@ class Connection final {
   bool isFed() const { return fed_; }
   int socketFd() const { return fd_; }
 
-  double id() const { return id_; }
+  double id() const { return id_; }  // below 2^31 (slot_table.h), kept in 32 bits
   // True once JS accepted the upgrade: events may be reported.
   bool attached() const { return attached_; }
   void* scope() const { return scope_; }
@@ -237,10 +237,16 @@ class Connection final {
   bool handleClose(uint16_t code, uint8_t* reason, size_t length);
   void handleProtocolError(const core::ProtocolError& error);
 
+  // EPOLLIN/EPOLLOUT watched now, as the two bits watchingIn_/watchingOut_.
+  uint32_t pollEvents() const;
+  void setPollEvents(uint32_t events);
+
+  // The members up to side_ fill 24 bytes: one more byte and the
+  // connection outgrows its 80-byte malloc chunk (static_assert in
+  // connection.cpp).
   void* scope_;
-  double id_ = -1;  // set once registered (the constructor)
+  uint32_t id_ = 0;  // set once registered (the constructor)
   int fd_;
-  uint8_t pollEvents_ = 0;  // EPOLLIN/EPOLLOUT watched now (both fit in 8 bits)
   Phase phase_ = Phase::kRequest;
   // Flags as bit-fields (C++17 has no default member initialisers for
   // them): all cleared in the constructor.
@@ -270,6 +276,8 @@ class Connection final {
   bool closeAtOnce_ : 1;    // closes after the closing handshake, close() sending the FIN (handleClose)
   bool peerQuiet_ : 1;      // flushCorkAndPeek found no input waiting (for this uncork only)
   bool readAheadUnread_ : 1;  // the poller read input ahead that onPollEvents has not taken yet
+  bool watchingIn_ : 1;
+  bool watchingOut_ : 1;
   uint8_t carryLength_ = 0;
   uint16_t pendingAutoPongs_ = 0;
 

@@ -1,0 +1,93 @@
+'use strict';
+
+//
+// A WebSocket is a Node `EventEmitter` whose bookkeeping users can see:
+// `eventNames()`, `listenerCount()`, `_eventsCount`. uws keeps the count in
+// bits of its state word rather than an own field (memory per idle
+// connection); these check that adding and removing listeners keeps it
+// right, that it never disturbs the state it shares the word with, and that
+// a count too large for those bits still works. Runs against `ws` too
+// (`UWS_TEST_MODULE=ws`), where the count is a plain own property.
+//
+
+const assert = require('assert/strict');
+
+const WsClient = require('ws');
+const { WebSocket } = require('./helpers/module-under-test');
+const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
+
+/** A server-side WebSocket on an open connection, and its peer. */
+async function openPair() {
+  const wss = await startServer();
+  const conn = nextConnection(wss);
+  const peer = track(new WsClient(`ws://127.0.0.1:${wss.port}/`));
+  await opened(peer);
+  const [ws] = await conn;
+  return { ws, peer };
+}
+
+function noop() {}
+
+describe('WebSocket as an EventEmitter', function () {
+  afterEach(cleanup);
+
+  it('_eventsCount follows the event names that have listeners', async function () {
+    const { ws } = await openPair();
+    const base = ws._eventsCount;
+    assert.equal(base, ws.eventNames().length);
+
+    const onMessage = () => {};
+    ws.on('message', onMessage);
+    ws.on('message', noop);
+    ws.on('ping', noop);
+    ws.once('custom', noop);
+    assert.equal(ws._eventsCount, base + 3);
+    assert.equal(ws.listenerCount('message'), 2);
+
+    ws.off('message', onMessage);
+    assert.equal(ws._eventsCount, base + 3, 'message still has a listener');
+    ws.off('message', noop);
+    assert.equal(ws._eventsCount, base + 2);
+    ws.emit('custom');
+    assert.equal(ws._eventsCount, base + 1, 'a once listener goes when it runs');
+    ws.removeAllListeners();
+    assert.equal(ws._eventsCount, 0);
+    assert.deepEqual(ws.eventNames(), []);
+  });
+
+  it('adding and removing listeners leaves the state beside the count alone', async function () {
+    const { ws, peer } = await openPair();
+    ws.binaryType = 'arraybuffer';
+    ws.pause();
+    for (let i = 0; i < 300; i++) ws.on(`event-${i}`, noop);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    assert.equal(ws.binaryType, 'arraybuffer');
+    assert.equal(ws.isPaused, true);
+    for (let i = 0; i < 300; i++) ws.off(`event-${i}`, noop);
+
+    const received = new Promise((resolve) => ws.once('message', resolve));
+    ws.resume();
+    peer.send(Buffer.from([1, 2, 3]));
+    const data = await received;
+    assert.ok(data instanceof ArrayBuffer, 'binaryType survived');
+    assert.deepEqual([...new Uint8Array(data)], [1, 2, 3]);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+  });
+
+  it('more event names than 16 bits count: the count still follows them', async function () {
+    this.timeout(10000);
+    const { ws } = await openPair();
+    const base = ws._eventsCount;
+    const names = 70000;
+    for (let i = 0; i < names; i++) ws.on(`event-${i}`, noop);
+    assert.equal(ws._eventsCount, base + names);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    let seen = 0;
+    ws.on('event-69999', () => seen++);
+    ws.emit('event-69999');
+    assert.equal(seen, 1);
+    for (let i = 0; i < names; i++) ws.removeAllListeners(`event-${i}`);
+    assert.equal(ws._eventsCount, base);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+  });
+});
