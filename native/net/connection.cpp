@@ -170,7 +170,7 @@ Connection::Connection(LoopContext& context, int fd, void* scope)
   config_ = &context.internConfig(ConnectionSettings{});
   context.events().retainScope(scope);
   id_ = static_cast<uint32_t>(context.registerConnection(this));
-  }
+}
 
 WriteQueue& Connection::queue() {
   std::unique_ptr<WriteQueue>& queue = side().queue;
