@@ -17,7 +17,8 @@
       "target_name": "uws_core_tests",
       "sources": [
         "<!@(node -p \"['core','test'].filter(d => require('fs').existsSync('native/' + d)).flatMap(d => require('fs').readdirSync('native/' + d).filter(f => f.endsWith('.cpp')).map(f => 'native/' + d + '/' + f)).join(' ')\")",
-        "native/net/syscall_batch.cpp"
+        "native/net/syscall_batch.cpp",
+        "native/net/page_prefault.cpp"
       ]
     }
   ]
