@@ -66,12 +66,13 @@ export const kCapture: symbol | undefined = Object.getOwnPropertySymbols(EventEm
  * `captureRejections`, is pinned the way `init` would: the prototypes of
  * the light classes hold `false`, and an instance made while
  * `EventEmitter.captureRejections` is on gets its own `true`. When
- * something patched `EventEmitter.init` (the `domain` module does), it runs
- * as it would for any emitter.
+ * something patched `EventEmitter.init`, it runs as it would for any
+ * emitter; so it does once the `domain` module is loaded (its patch sets
+ * `domain`), also when that was before this module read `init`.
  */
 function LightEmitter(this: object): void {
   const init = (EventEmitter as unknown as { init: (this: object) => void }).init;
-  if (init !== eventEmitterInit) {
+  if (init !== eventEmitterInit || (EventEmitter as unknown as { usingDomains?: boolean }).usingDomains) {
     init.call(this);
   } else if (kCapture !== undefined && (EventEmitter.prototype as unknown as Record<symbol, unknown>)[kCapture]) {
     (this as Record<symbol, unknown>)[kCapture] = true;

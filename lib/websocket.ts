@@ -462,12 +462,12 @@ export class WebSocket extends EventEmitter {
     super();
 
     // `EventEmitter.init` did not run (see `useLightEmitter`); when something
-    // patched it, it did, and its `_events` stays.
-    // `_eventsCount` starts at 0 in `_flags`.
+    // patched it, it did, and its `_events` stays, with `_eventsCount`
+    // already in `_flags` (a patch may add listeners).
     const emitter = this as unknown as EmitterFields;
     if (emitter._events === undefined) emitter._events = newEventsObject();
     this._connectionId = 0;
-    this._flags = F_SYNC_EVENTS;
+    this._flags = F_SYNC_EVENTS | (this._flags & F_EVENTS_COUNT);
     this._standIn = null;
     this._owner = null;
     this._x = null;
@@ -484,7 +484,7 @@ export class WebSocket extends EventEmitter {
       return;
     }
 
-    this._flags = F_SYNC_EVENTS | F_SERVER;
+    this._flags |= F_SERVER;
     const opts = (options || {}) as WebSocketOptions;
     this._setSettings(
       !!opts.autoPong,

@@ -11,9 +11,12 @@
 //
 
 const assert = require('assert/strict');
+const { execFileSync } = require('child_process');
+const EventEmitter = require('events');
+const path = require('path');
 
 const WsClient = require('ws');
-const { WebSocket } = require('./helpers/module-under-test');
+const { WebSocket, isUws } = require('./helpers/module-under-test');
 const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
 
 /** A server-side WebSocket on an open connection, and its peer. */
@@ -72,6 +75,40 @@ describe('WebSocket as an EventEmitter', function () {
     assert.ok(data instanceof ArrayBuffer, 'binaryType survived');
     assert.deepEqual([...new Uint8Array(data)], [1, 2, 3]);
     assert.equal(ws.readyState, WebSocket.OPEN);
+  });
+
+  it('a patched EventEmitter.init that adds a listener: the count keeps it', function () {
+    const init = EventEmitter.init;
+    let ws;
+    EventEmitter.init = function (opts) {
+      init.call(this, opts);
+      this.on('error', noop);
+    };
+    try {
+      ws = new WebSocket(null, undefined, {});
+    } finally {
+      EventEmitter.init = init;
+    }
+    assert.equal(ws._eventsCount, 1);
+    assert.deepEqual(ws.eventNames(), ['error']);
+    ws.on('open', noop);
+    // Node's removeAllListeners(type) replaces `_events` when the count
+    // falls to 0: a count that missed 'error' would lose 'open' here.
+    ws.removeAllListeners('error');
+    assert.deepEqual(ws.eventNames(), ['open']);
+  });
+
+  it('the domain module loaded before: a WebSocket belongs to the active domain', function () {
+    this.timeout(10000);
+    const modulePath = isUws ? path.resolve(__dirname, '..') : require.resolve('ws');
+    const script = `
+      const domain = require('domain');
+      const { WebSocket } = require(${JSON.stringify(modulePath)});
+      const d = domain.create();
+      let ws;
+      d.run(() => { ws = new WebSocket(null, undefined, {}); });
+      process.stdout.write(String(ws.domain === d));`;
+    assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }), 'true');
   });
 
   it('more event names than 16 bits count: the count still follows them', async function () {
