@@ -15,19 +15,8 @@ const { execFileSync } = require('child_process');
 const EventEmitter = require('events');
 const path = require('path');
 
-const WsClient = require('ws');
 const { WebSocket, isUws } = require('./helpers/module-under-test');
-const { cleanup, nextConnection, opened, startServer, track } = require('./helpers/server');
-
-/** A server-side WebSocket on an open connection, and its peer. */
-async function openPair() {
-  const wss = await startServer();
-  const conn = nextConnection(wss);
-  const peer = track(new WsClient(`ws://127.0.0.1:${wss.port}/`));
-  await opened(peer);
-  const [ws] = await conn;
-  return { ws, peer };
-}
+const { cleanup, pair } = require('./helpers/server');
 
 function noop() {}
 
@@ -35,7 +24,7 @@ describe('WebSocket as an EventEmitter', function () {
   afterEach(cleanup);
 
   it('_eventsCount follows the event names that have listeners', async function () {
-    const { ws } = await openPair();
+    const { ws } = await pair();
     const base = ws._eventsCount;
     assert.equal(base, ws.eventNames().length);
 
@@ -59,7 +48,7 @@ describe('WebSocket as an EventEmitter', function () {
   });
 
   it('adding and removing listeners leaves the state beside the count alone', async function () {
-    const { ws, peer } = await openPair();
+    const { ws, client: peer } = await pair();
     ws.binaryType = 'arraybuffer';
     ws.pause();
     for (let i = 0; i < 300; i++) ws.on(`event-${i}`, noop);
@@ -113,7 +102,7 @@ describe('WebSocket as an EventEmitter', function () {
 
   it('more event names than 16 bits count: the count still follows them', async function () {
     this.timeout(10000);
-    const { ws } = await openPair();
+    const { ws } = await pair();
     const base = ws._eventsCount;
     const names = 70000;
     for (let i = 0; i < names; i++) ws.on(`event-${i}`, noop);

@@ -9,31 +9,16 @@ const assert = require('assert/strict');
 const crypto = require('crypto');
 const { once } = require('events');
 
-const WsClient = require('ws');
 const { WebSocket, isUws } = require('./helpers/module-under-test');
 const { connect, frame } = require('./helpers/raw-client');
 const {
   cleanup,
   nextConnection,
-  opened,
+  pair,
   startServer,
   track,
   waitEvent
 } = require('./helpers/server');
-
-/**
- * Starts a server and connects a `ws` client. Resolves with
- * `{ wss, ws (server side), client, req }`.
- */
-async function pair(serverOptions = {}, clientOptions = {}, protocols) {
-  const wss = await startServer(serverOptions);
-  const conn = nextConnection(wss);
-  const client = track(
-    new WsClient(`ws://127.0.0.1:${wss.port}/`, protocols, clientOptions)
-  );
-  const [[ws, req]] = await Promise.all([conn, opened(client)]);
-  return { wss, ws, client, req };
-}
 
 /** Starts a server and connects a raw client: `{ wss, ws, raw }`. */
 async function rawPair(serverOptions = {}) {

@@ -3,6 +3,8 @@
 const { once } = require('events');
 const net = require('net');
 
+const WsClient = require('ws');
+
 const { WebSocketServer } = require('./module-under-test');
 
 const tracked = new Set();
@@ -108,12 +110,25 @@ function freePort() {
   });
 }
 
+/**
+ * Starts a server and connects a `ws` client. Resolves with
+ * `{ wss, ws (server side), client, req }`.
+ */
+async function pair(serverOptions = {}, clientOptions = {}, protocols) {
+  const wss = await startServer(serverOptions);
+  const conn = nextConnection(wss);
+  const client = track(new WsClient(`ws://127.0.0.1:${wss.port}/`, protocols, clientOptions));
+  const [[ws, req]] = await Promise.all([conn, opened(client)]);
+  return { wss, ws, client, req };
+}
+
 module.exports = {
   cleanup,
   closeServer,
   freePort,
   nextConnection,
   opened,
+  pair,
   startEchoServer,
   startServer,
   track,
